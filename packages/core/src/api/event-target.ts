@@ -1,0 +1,93 @@
+import { EventEmitter } from 'node:events';
+import type { Event } from './event.js';
+
+type Handler = ((event: never) => unknown) | null;
+
+/** A listener as `addEventListener` takes it: a function, or an object with `handleEvent`. */
+export type EventListenerLike<E = Event> = ((event: E) => unknown) | { handleEvent(event: E): unknown };
+
+/**
+ * A Node `EventEmitter` that also speaks the DOM `EventTarget` dialect, as faye-websocket does:
+ * `addEventListener`/`removeEventListener`, `dispatchEvent`, and `on<type>` handler properties.
+ * On dispatch the `on<type>` handler runs before the emitter listeners (faye's order).
+ *
+ * Subclasses declare which `on<type>` properties exist by listing the event types they fire.
+ */
+export class EventTargetEmitter extends EventEmitter {
+  #handlers: Record<string, Handler> = {};
+  #wrapped = new WeakMap<object, (event: Event) => unknown>();
+
+  /** Adds `listener` for `type`. Options (`capture`, `once`) are accepted; `once` is honoured. */
+  addEventListener(
+    type: string,
+    listener: EventListenerLike | null,
+    options?: boolean | { once?: boolean },
+  ): void {
+    if (listener === null || listener === undefined) return;
+    const fn = this.#listenerFunction(listener);
+    if (typeof options === 'object' && options?.once) this.once(type, fn);
+    else this.on(type, fn);
+  }
+
+  /** Removes a listener added with {@link addEventListener} (or `on`). */
+  removeEventListener(type: string, listener: EventListenerLike | null): void {
+    if (listener === null || listener === undefined) return;
+    const fn = typeof listener === 'function' ? listener : this.#wrapped.get(listener);
+    if (fn) this.removeListener(type, fn as (event: Event) => unknown);
+  }
+
+  /**
+   * Delivers `event` to the `on<type>` handler, then to the emitter's listeners. Returns true, as
+   * the DOM does for an event that was not cancelled.
+   */
+  dispatchEvent(event: Event): boolean {
+    event.target = this;
+    event.currentTarget = this;
+    const handler = this.#handlers[event.type];
+    if (typeof handler === 'function') (handler as (event: Event) => unknown).call(this, event);
+    this.emit(event.type, event);
+    return true;
+  }
+
+  /** The `on<type>` handler for `type`, or null. */
+  protected getHandler(type: string): Handler {
+    return this.#handlers[type] ?? null;
+  }
+
+  /** Sets the `on<type>` handler for `type`; anything but a function clears it. */
+  protected setHandler(type: string, handler: unknown): void {
+    this.#handlers[type] = typeof handler === 'function' ? (handler as Handler) : null;
+  }
+
+  #listenerFunction(listener: EventListenerLike): (event: Event) => unknown {
+    if (typeof listener === 'function') return listener as (event: Event) => unknown;
+    let fn = this.#wrapped.get(listener);
+    if (!fn) {
+      fn = (event: Event) => listener.handleEvent(event);
+      this.#wrapped.set(listener, fn);
+    }
+    return fn;
+  }
+}
+
+/**
+ * Defines `on<type>` accessor properties on `target`'s prototype for each event type, backed by
+ * {@link EventTargetEmitter}'s handler table.
+ */
+export function defineEventHandlers(
+  target: { prototype: EventTargetEmitter },
+  types: readonly string[],
+): void {
+  for (const type of types) {
+    Object.defineProperty(target.prototype, `on${type}`, {
+      configurable: true,
+      enumerable: true,
+      get(this: EventTargetEmitter) {
+        return (this as unknown as { getHandler(t: string): Handler }).getHandler(type);
+      },
+      set(this: EventTargetEmitter, value: unknown) {
+        (this as unknown as { setHandler(t: string, h: unknown): void }).setHandler(type, value);
+      },
+    });
+  }
+}
