@@ -1,5 +1,6 @@
 export { CloseEvent, ErrorEvent, Event, MessageEvent } from './api/event.js';
 export { defineEventHandlers, type EventListenerLike, EventTargetEmitter } from './api/event-target.js';
+export { isSecureRequest, type RequestLike, requestUrl } from './api/request-url.js';
 export {
   ErrorCode,
   HandshakeError,
@@ -11,6 +12,7 @@ export {
   type WebSocketErrorOptions,
 } from './errors.js';
 export { validateOptions } from './options.js';
+export { type Engine, type EngineHandler, EngineState } from './protocol/engine.js';
 export type {
   ClientExtensionSession,
   Extension,
