@@ -97,8 +97,8 @@ export class WebSocketError extends Error {
     Object.defineProperty(this, brand, { value: true, enumerable: false });
   }
 
-  // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `instanceof` was asked about.
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `instanceof` was asked about.
     return hasKind(value, this.name);
   }
 }
