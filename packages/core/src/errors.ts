@@ -51,6 +51,7 @@ export const ErrorCode = {
   ProxyRefused: 'WS_ERR_PROXY_REFUSED',
   ProxyInvalidResponse: 'WS_ERR_PROXY_INVALID_RESPONSE',
   ProxyClosed: 'WS_ERR_PROXY_CLOSED',
+  ProxyTimeout: 'WS_ERR_PROXY_TIMEOUT',
   // Transport and liveness.
   Network: 'WS_ERR_NETWORK',
   PingTimeout: 'WS_ERR_PING_TIMEOUT',

@@ -2,7 +2,8 @@
 export interface RequestLike {
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
-  socket?: { encrypted?: boolean; authorized?: boolean } | null | undefined;
+  /** A `net.Socket` or `tls.TLSSocket`; `encrypted`/`authorized` tell TLS apart. */
+  socket?: object | null | undefined;
 }
 
 function header(request: RequestLike, name: string): string {
@@ -16,7 +17,7 @@ function header(request: RequestLike, name: string): string {
  * `X-Forwarded-Ssl: on`, `X-Forwarded-Scheme: https`, `Https: on`) — the same tests faye makes.
  */
 export function isSecureRequest(request: RequestLike): boolean {
-  const socket = request.socket;
+  const socket = request.socket as { encrypted?: boolean; authorized?: boolean } | null | undefined;
   if (socket && (socket.encrypted === true || socket.authorized !== undefined)) return true;
   if (header(request, 'https').toLowerCase() === 'on') return true;
   if (header(request, 'x-forwarded-ssl').toLowerCase() === 'on') return true;

@@ -1,0 +1,140 @@
+/**
+ * `pnpm bench [--quick] [--only=a,b] [--subjects=a,b] [--reps=N] [--profile=subject] [--source]
+ * [--no-micro] [--micro-only]`: runs every scenario against every subject, alternating subjects
+ * (A B C, B C A, …), prints the results and the ratios, and writes them to `bench/results/`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runMicro } from './micro/run-micro.js';
+import { sockeyeBuilt } from './orchestrator/child.js';
+import { runOnce, SkipError } from './orchestrator/run-once.js';
+import { ratioLines, resultsTable, targetsTable } from './report/format.js';
+import { describeMachine, machineLine } from './report/machine.js';
+import type { ScenarioResults, SubjectResults } from './report/results.js';
+import { MODES, SCENARIOS } from './scenarios.js';
+import { alternate } from './stats.js';
+import { subjectsFor } from './subjects.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    subjects: { type: 'string' },
+    reps: { type: 'string' },
+    profile: { type: 'string' },
+    source: { type: 'boolean', default: false },
+    'no-micro': { type: 'boolean', default: false },
+    'micro-only': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`usage: pnpm bench [--quick] [--only=echo-32,idle,...] [--subjects=sockeye,ws,...] [--reps=N]
+               [--profile=<subject>] [--source] [--no-micro] [--micro-only]
+scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  process.exit(0);
+}
+
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+const mode = { ...MODES[values.quick ? 'quick' : 'full'] };
+if (values.reps) mode.repetitions = Number(values.reps);
+const only = values.only?.split(',');
+const chosen = values.subjects?.split(',');
+const source = values.source || !sockeyeBuilt();
+const machine = describeMachine();
+const started = new Date();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+log(
+  `sockeye bench, ${mode.name} mode: ${mode.repetitions} runs per subject, ${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured`,
+);
+log(`machine: ${machineLine(machine)}`);
+if (machine.loadAverage > 0.5 * machine.cores) {
+  log('warning: other work is using this machine (load average above half the cores): absolute numbers and ratios are noisy');
+}
+log(`@sockeye/* loaded from ${source ? 'src/ (source condition, through tsx)' : 'dist/ (built)'}`);
+
+const all: ScenarioResults[] = [];
+if (!values['micro-only']) {
+  for (const scenario of SCENARIOS) {
+    if (only && !only.includes(scenario.id)) continue;
+    const subjects = subjectsFor(scenario.role).filter((s) => !chosen || chosen.includes(s.id));
+    const results: SubjectResults[] = subjects.map((s) => ({ subject: s.id, runs: [], failures: [] }));
+    log(`\n${scenario.id}: ${scenario.title}`);
+    for (let rep = 0; rep < mode.repetitions; rep++) {
+      for (const subject of alternate(subjects, rep)) {
+        const entry = results.find((r) => r.subject === subject.id);
+        if (!entry || entry.skipped) continue;
+        const profileDir = values.profile === subject.id ? `${RESULTS}profiles/${scenario.id}` : undefined;
+        try {
+          const run = await runOnce(scenario, subject, mode, {
+            source,
+            ...(profileDir ? { profileDir } : {}),
+          });
+          entry.runs.push(run);
+          log(`  ${subject.id.padEnd(10)} ${summaryLine(scenario.metric, run)}`);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (error instanceof SkipError) {
+            entry.skipped = message;
+            log(`  ${subject.id.padEnd(10)} skipped: ${message}`);
+          } else {
+            entry.failures.push(message);
+            log(`  ${subject.id.padEnd(10)} FAILED: ${message}`);
+          }
+        }
+      }
+    }
+    all.push({ scenario, subjects: results });
+  }
+}
+
+const micro =
+  values['no-micro'] || (only && !only.includes('micro')) ? undefined : await runMicro(values.quick, source);
+
+const stamp = started.toISOString().replace(/[:.]/g, '-');
+const markdown = [
+  `# sockeye benchmark results (${mode.name} mode, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+  '',
+  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.`,
+  '',
+  ...(all.length > 0
+    ? [
+        '## Targets (sockeye median over the named subject’s median)',
+        '',
+        targetsTable(all),
+        '',
+        '## Scenarios',
+        '',
+        resultsTable(all),
+        '',
+      ]
+    : []),
+  ...(micro ? ['## Micro-benchmarks (ops/s, median of rounds; higher is better)', '', micro.table, ''] : []),
+].join('\n');
+
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(`${RESULTS}latest.md`, markdown);
+writeFileSync(
+  `${RESULTS}${stamp}.json`,
+  JSON.stringify({ mode, machine, started, scenarios: all, micro: micro?.rows }, null, 1),
+);
+console.log(`\n${markdown}`);
+if (all.length > 0)
+  console.log(`\nRatios (sockeye over each subject, headline number):\n${ratioLines(all).join('\n')}`);
+log(`\nwritten: bench/results/latest.md, bench/results/${stamp}.json`);
+
+function summaryLine(metric: string, run: Awaited<ReturnType<typeof runOnce>>): string {
+  const cpu = `subject ${run.subjectCpuPercent.toFixed(0)} % CPU, generator ${run.driverCpuPercent.toFixed(0)} %`;
+  const errors = run.errors > 0 ? `, ${run.errors} errors` : '';
+  if (metric === 'memory')
+    return `${run.rssPerConnectionKiB.toFixed(2)} KiB RSS, ${run.heapPerConnectionKiB.toFixed(2)} KiB heap per connection${errors}`;
+  if (metric === 'latency')
+    return `p50 ${run.p50Us.toFixed(1)} µs, p99 ${run.p99Us.toFixed(1)} µs (${cpu})${errors}`;
+  const memory = Number.isFinite(run.rssPerConnectionKiB)
+    ? `, ${run.rssPerConnectionKiB.toFixed(0)} KiB RSS/conn`
+    : '';
+  return `${run.rate.toFixed(0)}/s, ${(run.bytesPerSecond / 1e9).toFixed(3)} GB/s, ${run.cpuPerMessageUs.toFixed(2)} µs CPU/msg (${cpu})${memory}${errors}`;
+}

@@ -1,0 +1,24 @@
+/** The issue's targets: a sockeye median over another subject's median, in one run. */
+export interface Target {
+  scenario: string;
+  /** Which number: the headline (`value`), `p99`, `heap` per connection or `rss` per connection. */
+  field: 'value' | 'p99' | 'heap' | 'rss';
+  against: string;
+  op: '>=' | '<=';
+  ratio: number;
+}
+
+export const TARGETS: readonly Target[] = [
+  { scenario: 'echo-32', field: 'value', against: 'ws', op: '>=', ratio: 1.2 },
+  { scenario: 'echo-64k', field: 'value', against: 'ws-native', op: '>=', ratio: 1.0 },
+  { scenario: 'echo-4m', field: 'value', against: 'ws-native', op: '>=', ratio: 1.0 },
+  { scenario: 'handshake', field: 'value', against: 'ws', op: '>=', ratio: 1.5 },
+  { scenario: 'idle', field: 'rss', against: 'ws', op: '<=', ratio: 0.8 },
+  { scenario: 'idle', field: 'heap', against: 'ws', op: '<=', ratio: 0.7 },
+  { scenario: 'broadcast', field: 'value', against: 'ws', op: '>=', ratio: 1.2 },
+  { scenario: 'sse', field: 'value', against: 'raw', op: '>=', ratio: 0.9 },
+  { scenario: 'sse', field: 'value', against: 'faye', op: '>=', ratio: 1.1 },
+  { scenario: 'deflate', field: 'value', against: 'ws', op: '>=', ratio: 1.0 },
+  { scenario: 'deflate', field: 'rss', against: 'ws', op: '<=', ratio: 0.5 },
+  { scenario: 'client', field: 'value', against: 'ws', op: '>=', ratio: 1.2 },
+];

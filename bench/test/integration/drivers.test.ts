@@ -1,0 +1,136 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import FayeWebSocket from 'faye-websocket';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import type { DriverConfig } from '../../src/driver-config.js';
+import { startBroadcastDriver } from '../../src/loadgen/broadcast-driver.js';
+import { type Driver, waitFor } from '../../src/loadgen/driver.js';
+import { startEchoDriver } from '../../src/loadgen/echo-driver.js';
+import { startHandshakeDriver } from '../../src/loadgen/handshake-driver.js';
+import { startSseDriver } from '../../src/loadgen/sse-driver.js';
+import { eventPayload } from '../../src/servers/harness.js';
+
+// The load generator's drivers against real peers (ws, faye's EventSource): they must complete
+// handshakes, keep traffic flowing and count what comes back, with no errors.
+
+let server: Server | undefined;
+let driver: Driver | undefined;
+
+afterEach(async () => {
+  driver?.stop();
+  driver = undefined;
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+async function listen(setup: (s: Server) => void): Promise<number> {
+  server = createServer();
+  setup(server);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function config(port: number, overrides: Partial<DriverConfig>): DriverConfig {
+  return {
+    kind: 'echo',
+    port,
+    connections: 4,
+    inFlight: 4,
+    payloadSize: 32,
+    binary: false,
+    deflate: false,
+    connectConcurrency: 10,
+    ...overrides,
+  };
+}
+
+function wsEcho(options: { perMessageDeflate?: boolean; broadcast?: boolean } = {}) {
+  return (s: Server) => {
+    const wss = new WebSocketServer({ server: s, perMessageDeflate: options.perMessageDeflate ?? false });
+    wss.on('connection', (ws) =>
+      ws.on('message', (data, isBinary) => {
+        if (!options.broadcast) ws.send(data, { binary: isBinary });
+        else for (const c of wss.clients) c.send(data, { binary: isBinary });
+      }),
+    );
+  };
+}
+
+async function reach(d: Driver, count: number): Promise<void> {
+  await waitFor(() => d.count >= count, 10_000);
+  expect(d.count).toBeGreaterThanOrEqual(count);
+  expect(d.errors).toBe(0);
+}
+
+describe('load generator drivers', () => {
+  it('echo: keeps connections × in-flight messages going against ws', async () => {
+    const port = await listen(wsEcho());
+    driver = await startEchoDriver(config(port, {}));
+    expect(driver.connections).toBe(4);
+    await reach(driver, 500);
+    await driver.pause();
+    const settled = driver.count;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(driver.count).toBe(settled);
+  });
+
+  it('echo: sends large binary messages', async () => {
+    const port = await listen(wsEcho());
+    driver = await startEchoDriver(config(port, { payloadSize: 300_000, binary: true, inFlight: 2 }));
+    await reach(driver, 20);
+  });
+
+  it('deflate: its precompressed frames are accepted by ws with permessage-deflate', async () => {
+    const port = await listen(wsEcho({ perMessageDeflate: true }));
+    driver = await startEchoDriver(config(port, { payloadSize: 16384, deflate: true, inFlight: 1 }));
+    await reach(driver, 40);
+  });
+
+  it('latency: times every round trip', async () => {
+    const port = await listen(wsEcho());
+    driver = await startEchoDriver(config(port, { kind: 'latency', connections: 1, inFlight: 1 }));
+    driver.mark();
+    await reach(driver, 200);
+    const latency = driver.latency();
+    expect(latency.count).toBeGreaterThan(100);
+    expect(latency.p99Us).toBeGreaterThanOrEqual(latency.p50Us);
+  });
+
+  it('handshake: completes handshakes and closes each connection cleanly', async () => {
+    const port = await listen(wsEcho());
+    driver = startHandshakeDriver(config(port, { kind: 'handshake', connections: 5 }));
+    await reach(driver, 100);
+  });
+
+  it('broadcast: counts deliveries to every client', async () => {
+    const port = await listen(wsEcho({ broadcast: true }));
+    driver = await startBroadcastDriver(
+      config(port, { kind: 'broadcast', connections: 20, inFlight: 2, payloadSize: 1024 }),
+    );
+    await reach(driver, 2000);
+  });
+
+  it('sse: subscribes and counts events from faye-websocket EventSource', async () => {
+    const sources = new Set<InstanceType<typeof FayeWebSocket.EventSource>>();
+    const port = await listen((s) =>
+      s.on('request', (request, response) => {
+        if (FayeWebSocket.EventSource.isEventSource(request)) {
+          const es = new FayeWebSocket.EventSource(request, response);
+          sources.add(es);
+          es.on('close', () => sources.delete(es));
+          return;
+        }
+        for (const es of sources) es.send(eventPayload(256));
+        response.writeHead(204).end();
+      }),
+    );
+    driver = await startSseDriver(
+      config(port, { kind: 'sse', connections: 10, inFlight: 2, payloadSize: 256 }),
+    );
+    expect(driver.connections).toBe(10);
+    await reach(driver, 500);
+    for (const es of sources) es.close();
+  });
+});

@@ -1,0 +1,3 @@
+import { defineSockeyeProject } from '../vitest.shared.ts';
+
+export default defineSockeyeProject('bench');

@@ -1,0 +1,318 @@
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import {
+  Connection,
+  WebSocket as CoreWebSocket,
+  createClientHandshake,
+  ErrorCode,
+  failWebSocket,
+  HandshakeError,
+  HttpHeadParser,
+  NetworkError,
+  nodeDigest,
+  openWebSocket,
+  parseWebSocketUrl,
+  ProxyError,
+  Role,
+  randomKey,
+  validateOptions,
+  type WebSocketError,
+} from '@sockeye/core';
+import { parseProxyUrl, proxyFromEnvironment } from '@sockeye/proxy';
+import {
+  type ClientOptions,
+  clientOptionKeys,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_LENGTH,
+  type ProxyOptions,
+  proxyOptionKeys,
+} from './client-options.js';
+import { openTransport, type TransportOptions } from './transport.js';
+
+/** What the constructor accepts as subprotocols: a list, a single name, or nothing. */
+export type ClientProtocols = readonly string[] | string | null | undefined;
+
+const HANDSHAKE_PREFIX = 'Error during WebSocket handshake: ';
+
+let startClient: (client: Client) => void;
+
+/**
+ * A WebSocket client for Node, as faye-websocket's `WebSocket.Client`:
+ *
+ * ```js
+ * const ws = new Client('wss://example.com/chat', ['chat'], { proxy: { origin: 'http://proxy:3128' } });
+ * ws.on('open', () => ws.send('Hello'));
+ * ws.on('message', (event) => console.log(event.data));
+ * ws.on('close', (event) => console.log(event.code, event.reason, event.wasClean));
+ * ```
+ *
+ * The connection starts at once (the socket opens on the next tick, so listeners attached right
+ * after construction see everything). Messages sent before `open` are queued and flushed in order.
+ * Every frame sent is masked; a masked frame from the server fails the connection (1002).
+ *
+ * Failures before `open` fire `error` then `close` (code 1006, `wasClean` false; WHATWG "fail the
+ * WebSocket connection", where faye says 1002) and free the socket:
+ * - a bad answer from the server: `HandshakeError`, message "Error during WebSocket handshake: …",
+ *   `statusCode`/`headers` of the response;
+ * - a proxy that refuses the tunnel: `ProxyError` "Can't establish a connection to the server at <url>"
+ *   with the proxy's `statusCode` and `headers`;
+ * - a transport failure: `NetworkError` "Network error: <url>: <reason>";
+ * - no handshake within `handshakeTimeout`: `HandshakeError` with code `WS_ERR_HANDSHAKE_TIMEOUT`.
+ *
+ * `close()` before the handshake completes abandons it without sending a frame: `close` 1006.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
+ */
+export class Client extends CoreWebSocket {
+  #target: URL;
+  #protocols: string[];
+  #options: ClientOptions;
+  #statusCode: number | undefined = undefined;
+  #headers: Record<string, string> | undefined = undefined;
+  #abort = new AbortController();
+  #socket: net.Socket | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #proxy: TransportOptions['proxy'];
+
+  /**
+   * @param url a `ws:` or `wss:` URL; anything else throws `"<url> is not a valid WebSocket URL"`
+   * @param protocols subprotocols to offer, in order of preference (`Sec-WebSocket-Protocol`)
+   * @param options see {@link ClientOptions}
+   */
+  constructor(url: string | URL, protocols?: ClientProtocols, options?: ClientOptions | null) {
+    const opts = options ?? {};
+    validateOptions(opts, clientOptionKeys);
+    const target = parseWebSocketUrl(String(url));
+    super({
+      url: String(url),
+      role: 'client',
+      options: {
+        ...(opts.closeTimeout !== undefined ? { closeTimeout: opts.closeTimeout } : {}),
+        ...(opts.ping !== undefined ? { ping: opts.ping } : {}),
+        ...(opts.pingTimeout !== undefined ? { pingTimeout: opts.pingTimeout } : {}),
+        ...(opts.highWaterMark !== undefined ? { highWaterMark: opts.highWaterMark } : {}),
+      },
+    });
+    this.#target = target;
+    this.#protocols = protocolList(protocols);
+    this.#options = opts;
+    this.#proxy = resolveProxy(target, opts.proxy);
+    const timeout = opts.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (typeof timeout !== 'number' || !(timeout >= 0) || !Number.isFinite(timeout)) {
+      throw new TypeError(`The handshakeTimeout option must be a non-negative number, got ${String(timeout)}`);
+    }
+    if (timeout > 0) {
+      this.#timer = setTimeout(clientTimeout, timeout, this, timeout);
+    }
+    process.nextTick(startClient, this);
+  }
+
+  /** The HTTP status of the handshake response (101 once open), or undefined before one arrived. */
+  get statusCode(): number | undefined {
+    return this.#statusCode;
+  }
+
+  /** The handshake response's headers, names lower-cased, or undefined before one arrived. */
+  get headers(): Record<string, string> | undefined {
+    return this.#headers;
+  }
+
+  /** Abandons the opening handshake when the user calls `close()` while CONNECTING. */
+  protected override abortHandshake(): void {
+    this.#clearTimer();
+    this.#abort.abort(new Error('The WebSocket was closed before the connection was established'));
+    this.#socket?.destroy();
+    this.#socket = null;
+  }
+
+  static {
+    startClient = (client) => {
+      client.#start().catch((error: unknown) => client.#failWith(error));
+    };
+  }
+
+  /** @internal The handshake timer fired. */
+  timedOut(ms: number): void {
+    this.#timer = null;
+    this.#failWith(
+      new HandshakeError(ErrorCode.HandshakeTimeout, `${HANDSHAKE_PREFIX}no answer within ${ms} ms`),
+    );
+  }
+
+  async #start(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    const target = this.#target;
+    const secure = target.protocol === 'wss:';
+    const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
+    const port = target.port === '' ? (secure ? 443 : 80) : Number(target.port);
+    const options = this.#options;
+    const tlsOptions: tls.ConnectionOptions = { ...options.tls };
+    if (tlsOptions.ca === undefined && options.ca !== undefined) tlsOptions.ca = options.ca;
+
+    const handshake = createClientHandshake(
+      target,
+      {
+        protocols: this.#protocols,
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.extensions ? { extensions: options.extensions } : {}),
+        maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
+      },
+      randomKey,
+      nodeDigest,
+    );
+
+    const socket = await openTransport({
+      host,
+      port,
+      secure,
+      url: this.url,
+      net: options.net ?? {},
+      tls: tlsOptions,
+      proxy: this.#proxy,
+      signal: this.#abort.signal,
+    });
+    if (this.#abort.signal.aborted) {
+      socket.destroy();
+      return;
+    }
+    this.#socket = socket;
+    socket.on('error', ignore);
+    const parser = new HttpHeadParser('response', { maxLineLength: 8192, maxHeaders: 128 });
+    const onData = (chunk: Buffer): void => {
+      let head: ReturnType<HttpHeadParser['push']>;
+      try {
+        head = parser.push(chunk);
+      } catch (error) {
+        finish();
+        this.#failWith(handshakeError(error));
+        return;
+      }
+      if (head === null) return;
+      finish();
+      this.#statusCode = head.statusCode;
+      this.#headers = { ...head.headers };
+      let accepted: ReturnType<typeof handshake.validate>;
+      try {
+        accepted = handshake.validate(head);
+      } catch (error) {
+        this.#failWith(handshakeError(error));
+        return;
+      }
+      this.#clearTimer();
+      this.#socket = null;
+      socket.removeListener('error', ignore);
+      socket.pause();
+      openWebSocket(this, {
+        socket,
+        engine: (handler) =>
+          new Connection(handler, {
+            role: Role.Client,
+            maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
+            ...(options.maxFragments !== undefined ? { maxFragments: options.maxFragments } : {}),
+            extensions: accepted.extensions ?? null,
+          }),
+        protocol: accepted.protocol,
+        version: 'hybi-13',
+        extensions: accepted.extensionHeader ?? '',
+        head: parser.rest,
+      });
+    };
+    const onError = (error: Error): void => {
+      finish();
+      this.#failWith(new NetworkError(ErrorCode.Network, error.message, { cause: error }));
+    };
+    const onEnd = (): void => {
+      finish();
+      this.#failWith(
+        new HandshakeError(
+          ErrorCode.HandshakeInvalidResponse,
+          `${HANDSHAKE_PREFIX}the server closed the connection before answering`,
+        ),
+      );
+    };
+    const finish = (): void => {
+      socket.removeListener('data', onData);
+      socket.removeListener('error', onError);
+      socket.removeListener('end', onEnd);
+      socket.removeListener('close', onEnd);
+    };
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.write(handshake.request);
+    socket.resume();
+  }
+
+  /** Fails the opening: `error`, then `close` 1006; frees the socket and the timer. */
+  #failWith(cause: unknown): void {
+    this.#clearTimer();
+    this.#abort.abort(cause);
+    const socket = this.#socket;
+    this.#socket = null;
+    socket?.destroy();
+    if (this.readyState !== CoreWebSocket.CONNECTING) return;
+    if (cause instanceof ProxyError) {
+      failWebSocket(this, cause);
+    } else if (cause instanceof HandshakeError) {
+      if (cause.statusCode !== undefined) this.#statusCode = cause.statusCode;
+      failWebSocket(this, cause);
+    } else if (cause instanceof NetworkError) {
+      failWebSocket(
+        this,
+        new NetworkError(cause.code, `Network error: ${this.url}: ${cause.message}`, { cause: cause.cause ?? cause }),
+      );
+    } else {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      failWebSocket(
+        this,
+        new NetworkError(ErrorCode.Network, `Network error: ${this.url}: ${message}`, { cause }) as WebSocketError,
+      );
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+}
+
+function clientTimeout(client: Client, ms: number): void {
+  client.timedOut(ms);
+}
+
+function ignore(): void {}
+
+function handshakeError(error: unknown): HandshakeError {
+  if (error instanceof HandshakeError) {
+    if (error.message.startsWith(HANDSHAKE_PREFIX)) return error;
+    return new HandshakeError(error.code, `${HANDSHAKE_PREFIX}${error.message}`, {
+      cause: error,
+      ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+      headers: error.headers,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new HandshakeError(ErrorCode.HandshakeInvalidResponse, `${HANDSHAKE_PREFIX}${message}`, { cause: error });
+}
+
+function protocolList(protocols: ClientProtocols): string[] {
+  if (protocols === null || protocols === undefined) return [];
+  if (typeof protocols === 'string') return protocols === '' ? [] : [protocols];
+  return [...protocols];
+}
+
+function resolveProxy(target: URL, proxy: ProxyOptions | undefined): TransportOptions['proxy'] {
+  if (proxy === undefined || proxy === null) return null;
+  if (typeof proxy !== 'object') throw new TypeError('The proxy option must be an object');
+  validateOptions(proxy, proxyOptionKeys);
+  if (proxy.origin !== undefined && proxy.fromEnvironment) {
+    throw new TypeError('The proxy option takes either origin or fromEnvironment, not both');
+  }
+  let url: URL | null = null;
+  if (proxy.origin !== undefined) url = parseProxyUrl(String(proxy.origin));
+  else if (proxy.fromEnvironment) url = proxyFromEnvironment(target, process.env);
+  if (url === null) return null;
+  return { url, headers: proxy.headers, tls: proxy.tls };
+}

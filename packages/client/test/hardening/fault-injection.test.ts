@@ -1,0 +1,224 @@
+import { once } from 'node:events';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { startDyingProxy } from '../../../../test-support/hardening/dying-proxy.js';
+import {
+  frame,
+  type RawServer,
+  readUntil,
+  reset,
+  startRawServer,
+  switchingProtocols,
+} from '../../../../test-support/hardening/raw-peer.js';
+import {
+  activeResources,
+  expectNoEscapes,
+  expectNoLeaks,
+  type ResourceCounts,
+  trapEscapedErrors,
+} from '../../../../test-support/hardening/resources.js';
+import { selfSignedCertificate } from '../../../../test-support/hardening/tls-fixture.js';
+import { observe, within } from './client-harness.js';
+
+const trap = trapEscapedErrors();
+const cleanups: Array<() => Promise<void> | void> = [];
+let before: ResourceCounts = {};
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function begin(): void {
+  before = activeResources();
+}
+
+async function finish(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await expectNoLeaks(before);
+  await expectNoEscapes(trap);
+}
+
+async function raw(script: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
+  const server = await startRawServer(script);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+/** A ws server (an independent peer) on 127.0.0.1. */
+async function wsServer(): Promise<{ port: number; server: WebSocketServer }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  server.on('connection', (socket) => socket.on('message', (data, binary) => socket.send(data, { binary })));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  );
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+describe('client: the server resets the TCP connection', () => {
+  it('mid-handshake (half a 101 head): error, then close 1006; the handshake timer is released', async () => {
+    begin();
+    const server = await raw(async (socket) => {
+      await readUntil(socket, '\r\n\r\n');
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: webs', () => reset(socket));
+    });
+    const client = observe(server.url, { handshakeTimeout: 60_000 });
+    await within(client.closed, 3000, 'close');
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.close).toMatchObject({ code: 1006, wasClean: false });
+    await finish();
+  });
+
+  it('mid-frame (half a message after open): close 1006, not clean', async () => {
+    begin();
+    const server = await raw(async (socket) => {
+      const request = await readUntil(socket, '\r\n\r\n');
+      socket.write(switchingProtocols(request));
+      const whole = frame(2, Buffer.alloc(200, 1));
+      socket.write(whole.subarray(0, 100), () => setTimeout(() => reset(socket), 20));
+    });
+    const client = observe(server.url);
+    await within(client.closed, 3000, 'close');
+    expect(client.events[0]).toBe('open');
+    expect(client.close).toMatchObject({ code: 1006, wasClean: false });
+    await finish();
+  });
+
+  it('mid-close (the server sends its close frame, then resets): close fires, the close timer is released', async () => {
+    begin();
+    const server = await raw(async (socket) => {
+      const request = await readUntil(socket, '\r\n\r\n');
+      socket.write(switchingProtocols(request));
+      socket.write(frame(8, Buffer.from([0x03, 0xe8])), () => reset(socket));
+    });
+    const client = observe(server.url, { closeTimeout: 60_000 });
+    await within(client.closed, 3000, 'close');
+    expect([1000, 1006]).toContain(client.close?.code);
+    await finish();
+  });
+
+  it('mid-close (the client closes, the server resets instead of answering): close 1006', async () => {
+    begin();
+    const server = await raw(async (socket) => {
+      const request = await readUntil(socket, '\r\n\r\n');
+      socket.write(switchingProtocols(request));
+      await readUntil(socket, Buffer.from([0x88]));
+      reset(socket);
+    });
+    const client = observe(server.url, { closeTimeout: 60_000 });
+    await within(client.opened, 3000, 'open');
+    client.ws.close(1000, 'bye');
+    await within(client.closed, 3000, 'close');
+    expect(client.close).toMatchObject({ code: 1006, wasClean: false });
+    await finish();
+  });
+});
+
+describe('client: the TLS handshake fails', () => {
+  it('a server that answers the ClientHello with plain text: error, close 1006', async () => {
+    begin();
+    const server = await raw(async (socket) => {
+      await new Promise((resolve) => socket.once('data', resolve));
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n');
+    });
+    const client = observe(`wss://127.0.0.1:${server.port}/`);
+    await within(client.closed, 3000, 'close');
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.errors[0]?.code).toBe('WS_ERR_NETWORK');
+    expect(client.close?.code).toBe(1006);
+    await finish();
+  });
+
+  it('a server that resets in the middle of the TLS handshake: error, close 1006', async () => {
+    begin();
+    const server = await raw(async (socket) => {
+      await new Promise((resolve) => socket.once('data', resolve));
+      reset(socket);
+    });
+    const client = observe(`wss://127.0.0.1:${server.port}/`);
+    await within(client.closed, 3000, 'close');
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.close?.code).toBe(1006);
+    await finish();
+  });
+
+  it('an untrusted certificate: error naming the TLS failure, close 1006', async () => {
+    begin();
+    const { key, cert } = selfSignedCertificate();
+    const tlsServer: TlsServer = createTlsServer({ key, cert }, (socket) => socket.on('error', () => {}));
+    tlsServer.on('tlsClientError', () => {});
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    cleanups.push(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
+    const port = (tlsServer.address() as { port: number }).port;
+    const client = observe(`wss://127.0.0.1:${port}/`);
+    await within(client.closed, 3000, 'close');
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.errors[0]?.code).toBe('WS_ERR_NETWORK');
+    expect(client.errors[0]?.message).toMatch(/certificate/i);
+    await finish();
+  });
+});
+
+describe('client: the proxy dies mid-tunnel', () => {
+  for (const [name, death] of [
+    ['on CONNECT, before answering', { when: 'connect' }],
+    ['right after its 200', { when: 'established' }],
+    ['in the middle of the 101 head', { when: 'downstream-bytes', bytes: 20 }],
+  ] as const) {
+    it(`${name}: error, close 1006, nothing left behind`, async () => {
+      begin();
+      const target = await wsServer();
+      const proxy = await startDyingProxy(death);
+      cleanups.push(() => proxy.close());
+      const client = observe(`ws://127.0.0.1:${target.port}/`, { proxy: { origin: proxy.url } });
+      await within(client.closed, 3000, 'close');
+      expect(client.events).toEqual(['error', 'close']);
+      expect(client.close).toMatchObject({ code: 1006, wasClean: false });
+      await finish();
+    });
+  }
+
+  it('after open: close 1006, not clean, nothing left behind', async () => {
+    begin();
+    const target = await wsServer();
+    const proxy = await startDyingProxy({ when: 'manual' });
+    cleanups.push(() => proxy.close());
+    const client = observe(`ws://127.0.0.1:${target.port}/`, { proxy: { origin: proxy.url } });
+    await within(client.opened, 3000, 'open');
+    const echoed = new Promise((resolve) => client.ws.once('message', resolve));
+    client.ws.send('through the tunnel');
+    await within(echoed, 3000, 'the echo');
+    proxy.kill();
+    await within(client.closed, 3000, 'close');
+    expect(client.close).toMatchObject({ code: 1006, wasClean: false });
+    await finish();
+  });
+});
+
+describe('client: an error listener that throws', () => {
+  it('still ends with close; the only escaped error is the listener’s own', async () => {
+    begin();
+    // A port that refuses connections: listen, note the port, close.
+    const server = await startRawServer();
+    const port = server.port;
+    await server.close();
+    const boom = new Error('listener bug');
+    const client = observe(`ws://127.0.0.1:${port}/`);
+    client.ws.on('error', () => {
+      throw boom;
+    });
+    await within(client.closed, 3000, 'close');
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.close?.code).toBe(1006);
+    await expectNoLeaks(before);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(trap.uncaught).toEqual([boom]);
+    expect(trap.unhandled).toEqual([]);
+  });
+});

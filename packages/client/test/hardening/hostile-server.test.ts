@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type RawServer,
+  readUntil,
+  startRawServer,
+  switchingProtocols,
+} from '../../../../test-support/hardening/raw-peer.js';
+import {
+  activeResources,
+  expectNoEscapes,
+  expectNoLeaks,
+  type ResourceCounts,
+  trapEscapedErrors,
+} from '../../../../test-support/hardening/resources.js';
+import { observe, within } from './client-harness.js';
+
+const trap = trapEscapedErrors();
+const servers: RawServer[] = [];
+let before: ResourceCounts = {};
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function raw(script: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
+  const server = await startRawServer(script);
+  servers.push(server);
+  return server;
+}
+
+async function finish(): Promise<void> {
+  for (const server of servers.splice(0)) await server.close();
+  await expectNoLeaks(before);
+  await expectNoEscapes(trap);
+}
+
+describe('client: handshake timeout', () => {
+  it('a server that accepts TCP and never answers is given up after handshakeTimeout', async () => {
+    before = activeResources();
+    const server = await raw(() => {});
+    const started = Date.now();
+    const client = observe(server.url, { handshakeTimeout: 200 });
+    await within(client.closed, 3000, 'close');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    expect(client.close).toMatchObject({ code: 1006, wasClean: false });
+    await finish();
+  });
+
+  it('a server that drips its answer a byte at a time is still given up (the limit covers the whole opening)', async () => {
+    before = activeResources();
+    const server = await raw(async (socket) => {
+      await readUntil(socket, '\r\n\r\n');
+      const head = 'HTTP/1.1 101 Switching Protocols\r\n';
+      for (let i = 0; !socket.destroyed; i++) {
+        socket.write(i < head.length ? head[i]! : 'X');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
+    const client = observe(server.url, { handshakeTimeout: 300 });
+    await within(client.closed, 3000, 'close');
+    expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    await finish();
+  });
+
+  it('defaults to 10 s (documented in SECURITY.md)', async () => {
+    const { DEFAULT_HANDSHAKE_TIMEOUT } = await import('../../src/client-options.js');
+    expect(DEFAULT_HANDSHAKE_TIMEOUT).toBe(10_000);
+  });
+});
+
+describe('client: hostile handshake responses', () => {
+  it('an endless header line fails at the 8 KiB line limit, not at the server’s leisure', async () => {
+    before = activeResources();
+    let written = 0;
+    const server = await raw(async (socket) => {
+      await readUntil(socket, '\r\n\r\n');
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nX-Long: ');
+      const block = Buffer.alloc(16 * 1024, 'a');
+      for (let i = 0; i < 4096 && !socket.destroyed; i++) {
+        written += block.length;
+        if (!socket.write(block))
+          await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+      }
+    });
+    const client = observe(server.url);
+    await within(client.closed, 5000, 'close');
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_HEAD_TOO_LARGE');
+    expect(written).toBeLessThan(64 << 20);
+    await finish();
+  });
+
+  it('more than 128 header lines fail the handshake', async () => {
+    before = activeResources();
+    const server = await raw(async (socket) => {
+      const request = await readUntil(socket, '\r\n\r\n');
+      const filler = Array.from({ length: 130 }, (_, i) => `X-Filler-${i}: v`);
+      socket.write(switchingProtocols(request, filler));
+    });
+    const client = observe(server.url);
+    await within(client.closed, 3000, 'close');
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_HEAD_TOO_LARGE');
+    await finish();
+  });
+
+  for (const [name, headers] of [
+    ['a duplicated Sec-WebSocket-Accept', ['Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=']],
+    ['a second, empty Upgrade', ['Upgrade:']],
+    ['a Sec-WebSocket-Protocol that was not offered', ['Sec-WebSocket-Protocol: chat']],
+    ['an extension that was not offered', ['Sec-WebSocket-Extensions: permessage-deflate']],
+    ['a 6 KiB crafted Sec-WebSocket-Extensions', [`Sec-WebSocket-Extensions: x; a="${'\\c'.repeat(3000)}`]],
+  ] as const) {
+    it(`${name} fails the handshake with a HandshakeError, no crash`, async () => {
+      before = activeResources();
+      const server = await raw(async (socket) => {
+        const request = await readUntil(socket, '\r\n\r\n');
+        socket.write(switchingProtocols(request, headers));
+      });
+      const client = observe(server.url);
+      await within(client.closed, 3000, 'close');
+      expect(client.events).toEqual(['error', 'close']);
+      expect(client.errors[0]?.name).toBe('HandshakeError');
+      expect(client.close?.code).toBe(1006);
+      await finish();
+    });
+  }
+});

@@ -1,0 +1,28 @@
+import { isValidCloseCode } from '../protocol/close-code.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * Checks the arguments of `close(code, reason)`: any code that may be sent on the wire (1000–1003,
+ * 1007–1014, 3000–4999; browsers allow only 1000 and 3000–4999, which keeps a server from saying 1001
+ * or 1011), and throws a `SyntaxError` worded like the browsers'
+ * for a code that may not be sent or a reason longer than 123 UTF-8 bytes (the close frame is a control
+ * frame: RFC 6455 §5.5 "All control frames MUST have a payload length of 125 bytes or less", two of
+ * which carry the code).
+ * @see https://websockets.spec.whatwg.org/#dom-websocket-close
+ */
+export function validateCloseArguments(code: number | undefined, reason: string | undefined): void {
+  if (code !== undefined && !isValidCloseCode(code)) {
+    throw new SyntaxError(
+      `Failed to execute 'close' on 'WebSocket': The code must be 1000-1003, 1007-1014, or between 3000 and 4999. ${String(code)} is neither.`,
+    );
+  }
+  if (reason !== undefined && reason.length > 0) {
+    // A UTF-16 code unit encodes to at most 3 UTF-8 bytes: only long strings need encoding.
+    if (reason.length > 41 && encoder.encode(reason).length > 123) {
+      throw new SyntaxError(
+        "Failed to execute 'close' on 'WebSocket': The message must not be greater than 123 bytes.",
+      );
+    }
+  }
+}

@@ -1,0 +1,627 @@
+import type { WebSocketError } from '../errors.js';
+import { type DriverHandler, type DriverSocket, SocketDriver } from '../node/socket-driver.js';
+import type { Engine, EngineHandler } from '../protocol/engine.js';
+import { validateCloseArguments } from './close-arguments.js';
+import { CloseEvent, ErrorEvent, Event, MessageEvent } from './event.js';
+import { defineEventHandlers, EventTargetEmitter } from './event-target.js';
+import { binaryPayload, controlPayload, type MessageData } from './message-data.js';
+import { type MessageSink, type PipeOptions, pipeMessages } from './pipe.js';
+import { PreparedMessage } from './prepared-message.js';
+import { ReadyState } from './ready-state.js';
+
+/**
+ * Options every sockeye WebSocket (server or client) understands, besides its own. Server and client
+ * classes validate the keys (unknown keys throw) and pass these through {@link WebSocketInit.options}.
+ */
+export interface WebSocketOptions {
+  /**
+   * Milliseconds to wait, after a close frame was sent, for the peer's close frame and then its TCP
+   * FIN; then the socket is destroyed and `close` fires with 1006 (or the peer's code if its close
+   * frame did arrive). `0` waits forever. Default `30000` (faye's fixed 30 s; ws's option is in ms too).
+   */
+  closeTimeout?: number;
+  /** Seconds between automatic pings (faye's option). Default: no automatic ping. */
+  ping?: number;
+  /**
+   * With `ping` set: milliseconds to wait for a pong after a ping; a peer that answers none is dropped
+   * (error `WS_ERR_PING_TIMEOUT`, close 1006, socket destroyed). `0` disables dead-peer detection.
+   * Default: the ping interval (`ping * 1000`).
+   */
+  pingTimeout?: number;
+  /**
+   * Bytes of `bufferedAmount` at which `send()` starts returning false; `drain` fires when it falls
+   * below again. Default `1048576` (1 MiB): enough for a 64 KiB-frame stream at full speed, small
+   * enough that a few thousand stalled readers cannot exhaust memory.
+   */
+  highWaterMark?: number;
+}
+
+/** The keys of {@link WebSocketOptions}, for `validateOptions`. */
+export const webSocketOptionKeys: readonly string[] = ['closeTimeout', 'ping', 'pingTimeout', 'highWaterMark'];
+
+/** The default of {@link WebSocketOptions.closeTimeout}. */
+export const DEFAULT_CLOSE_TIMEOUT = 30_000;
+/** The default of {@link WebSocketOptions.highWaterMark}. */
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+
+/** What a server or client subclass tells the base class when it constructs it. */
+export interface WebSocketInit {
+  /** The `url` property: for a server, `ws(s)://` + Host + path; for a client, the URL given. */
+  url: string;
+  /** `server` closes TCP first after the closing handshake; `client` waits for the server's FIN. */
+  role: 'server' | 'client';
+  /** The `version` property until {@link openWebSocket} says otherwise. Default `'hybi-13'`. */
+  version?: string;
+  /** The shared options (already validated for unknown keys by the subclass). */
+  options?: WebSocketOptions | undefined;
+}
+
+/** What {@link openWebSocket} needs once the opening handshake has succeeded. */
+export interface WebSocketOpenParams {
+  /** The transport, with the handshake already written (server) or read (client). */
+  socket: DriverSocket;
+  /**
+   * Builds the protocol engine, given the handler it must report to, e.g.
+   * `(handler) => new Connection(handler, { role: Role.Server, maxLength, extensions })`.
+   */
+  engine: (handler: EngineHandler) => Engine;
+  /** The negotiated subprotocol, '' for none. */
+  protocol?: string;
+  /** `hybi-13`, `hixie-76` or `hixie-75`. */
+  version?: string;
+  /**
+   * The negotiated `Sec-WebSocket-Extensions` value, '' for none. Any extension disables the
+   * {@link WebSocket.sendPrepared} fast path (an extension may transform every message).
+   */
+  extensions?: string;
+  /** Bytes that arrived after the handshake head (frames sent in the same packet): parsed after `open`. */
+  head?: Buffer | undefined;
+}
+
+/** Where a failed opening handshake leaves the close event. */
+export interface WebSocketFailOptions {
+  /** The close event's code. Default `1006` (WHATWG "fail the WebSocket connection"). */
+  code?: number;
+  /** The close event's reason. Default `''`. */
+  reason?: string;
+}
+
+const kText = 0;
+const kBinary = 1;
+const kPing = 2;
+const kPong = 3;
+
+interface Pending {
+  kind: number;
+  data: string | Buffer;
+}
+
+function noop(): void {}
+
+function rethrow(error: unknown): never {
+  throw error;
+}
+
+let openImpl: (ws: WebSocket, params: WebSocketOpenParams) => void;
+let failImpl: (ws: WebSocket, error: WebSocketError, options: WebSocketFailOptions) => void;
+let emitDrain: (ws: WebSocket) => void;
+let finishAbort: (ws: WebSocket) => void;
+let createHandler: (ws: WebSocket) => DriverHandler;
+
+/**
+ * The WebSocket that `@sockeye/server` and `@sockeye/client` share: a Node `EventEmitter` with the
+ * EventTarget surface faye has (`addEventListener`, `onopen`/`onmessage`/`onerror`/`onclose`, plus
+ * `onping`/`onpong`), the WHATWG properties (`readyState`, `bufferedAmount`, `url`, `protocol`), and
+ * faye's stream surface (`write`, `end`, `pause`, `resume`, `pipe`; events `data`, `end`, `drain`), so
+ * `ws.pipe(ws)` echoes with backpressure.
+ *
+ * Events: `open` (Event), `message` (MessageEvent: `data` string or Buffer), `ping` and `pong`
+ * (MessageEvent: `data` Buffer), `error` (ErrorEvent: `message`, `error`), `close` (CloseEvent:
+ * `code`, `reason`, `wasClean`), and the stream events `data` (each message), `end` (on close) and
+ * `drain` (`bufferedAmount` fell below `highWaterMark` after a `send()` returned false).
+ *
+ * ## Building a server or client on it
+ * A subclass calls `super({ url, role, options })`; the object starts CONNECTING and queues what
+ * is sent. When the handshake succeeds the subclass calls {@link openWebSocket} (OPEN, `open` fires,
+ * the queue is flushed); when it fails, {@link failWebSocket} (`error`, then `close`). If the user calls
+ * `close()` while CONNECTING, the base calls the subclass's {@link WebSocket.abortHandshake} hook,
+ * then fires `close` (1006) on the next tick.
+ */
+export class WebSocket extends EventTargetEmitter {
+  /** The opening handshake has not completed yet. */
+  static readonly CONNECTING = ReadyState.CONNECTING;
+  /** Messages flow both ways. */
+  static readonly OPEN = ReadyState.OPEN;
+  /** The closing handshake has started. */
+  static readonly CLOSING = ReadyState.CLOSING;
+  /** The connection is closed. */
+  static readonly CLOSED = ReadyState.CLOSED;
+
+  declare readonly CONNECTING: 0;
+  declare readonly OPEN: 1;
+  declare readonly CLOSING: 2;
+  declare readonly CLOSED: 3;
+
+  /** Handler for `open`. */
+  declare onopen: ((event: Event) => unknown) | null;
+  /** Handler for `message`. */
+  declare onmessage: ((event: MessageEvent) => unknown) | null;
+  /** Handler for `error`. */
+  declare onerror: ((event: ErrorEvent) => unknown) | null;
+  /** Handler for `close`. */
+  declare onclose: ((event: CloseEvent) => unknown) | null;
+  /** Handler for `ping` (sockeye addition; `data` is the payload Buffer). */
+  declare onping: ((event: MessageEvent<Buffer>) => unknown) | null;
+  /** Handler for `pong` (sockeye addition; `data` is the payload Buffer). */
+  declare onpong: ((event: MessageEvent<Buffer>) => unknown) | null;
+
+  /**
+   * Encodes a message once, as an unmasked frame, for {@link sendPrepared} on many server sockets
+   * (broadcast): the frame header and payload are built once instead of once per client.
+   */
+  static prepare(data: MessageData): PreparedMessage {
+    return new PreparedMessage(data);
+  }
+
+  /** The WebSocket URL: the client's request as `ws://` or `wss://` URL, or the URL a client dialled. */
+  readonly url: string;
+
+  #readyState: ReadyState = ReadyState.CONNECTING;
+  #role: 'server' | 'client';
+  #version: string;
+  #protocol = '';
+  #extensions = '';
+  #closeTimeout: number;
+  #pingInterval: number;
+  #pingTimeout: number;
+  #highWaterMark: number;
+  #driver: SocketDriver | null = null;
+  #queue: Pending[] | null = [];
+  #queuedBytes = 0;
+  #pingCallbacks: Record<string, () => void> | null = null;
+  #errorFired = false;
+  #needDrain = false;
+  #drainScheduled = false;
+  #paused = false;
+
+  /** For subclasses: see the class documentation. */
+  constructor(init: WebSocketInit) {
+    super();
+    this.url = init.url;
+    this.#role = init.role;
+    this.#version = init.version ?? 'hybi-13';
+    const options = init.options ?? {};
+    this.#closeTimeout = nonNegative(options.closeTimeout, DEFAULT_CLOSE_TIMEOUT, 'closeTimeout');
+    this.#pingInterval = nonNegative(options.ping, 0, 'ping') * 1000;
+    this.#pingTimeout = nonNegative(options.pingTimeout, this.#pingInterval, 'pingTimeout');
+    this.#highWaterMark = nonNegative(options.highWaterMark, DEFAULT_HIGH_WATER_MARK, 'highWaterMark');
+    // faye installs a no-op listener so that an `error` nobody listens to never throws.
+    this.on('error', noop);
+  }
+
+  /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */
+  get readyState(): ReadyState {
+    return this.#readyState;
+  }
+
+  /**
+   * Bytes accepted by `send()` and not yet handed to the kernel: queued before open, held by an
+   * extension (compression) or waiting in the socket's write buffer.
+   */
+  get bufferedAmount(): number {
+    const driver = this.#driver;
+    return driver === null ? this.#queuedBytes : driver.bufferedAmount;
+  }
+
+  /** The subprotocol the server selected, '' for none (and before open). */
+  get protocol(): string {
+    return this.#protocol;
+  }
+
+  /** `hybi-13` (RFC 6455), or `hixie-76` / `hixie-75` for a draft client on a server with `allowDrafts`. */
+  get version(): string {
+    return this.#version;
+  }
+
+  /** The negotiated `Sec-WebSocket-Extensions` value, '' for none. */
+  get extensions(): string {
+    return this.#extensions;
+  }
+
+  /** Stream surface: true until the connection is closed. */
+  get readable(): boolean {
+    return this.#readyState !== ReadyState.CLOSED;
+  }
+
+  /** Stream surface: true until the connection is closed. */
+  get writable(): boolean {
+    return this.#readyState !== ReadyState.CLOSED;
+  }
+
+  /** Whether reading is paused by {@link pause}. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Sends a message: a string as text; a Buffer, ArrayBuffer, typed array or DataView as binary; any
+   * other value as the text `String(value)`. Before open the message is queued and sent, in order,
+   * once the handshake completes. Returns false when CLOSING or CLOSED (nothing is sent), and also when
+   * the message was accepted but `bufferedAmount` reached `highWaterMark`: wait for `drain`.
+   */
+  send(data: MessageData): boolean {
+    const state = this.#readyState;
+    if (state > ReadyState.OPEN) return false;
+    const bytes = typeof data === 'string' ? null : binaryPayload(data);
+    if (state === ReadyState.CONNECTING) {
+      if (bytes === null) this.#enqueue(kText, typeof data === 'string' ? data : String(data));
+      else this.#enqueue(kBinary, bytes);
+      return this.#accepted();
+    }
+    const driver = this.#driver!;
+    const sent =
+      bytes === null ? driver.sendText(typeof data === 'string' ? data : String(data)) : driver.sendBinary(bytes);
+    return sent && this.#accepted();
+  }
+
+  /**
+   * Sends a message made by {@link WebSocket.prepare}. On an open server socket with no negotiated
+   * extension the pre-encoded frame is written as it is; otherwise (client sockets mask every frame;
+   * compression; drafts; before open) the message is sent as with {@link send}. Same return value.
+   */
+  sendPrepared(message: PreparedMessage): boolean {
+    if (this.#readyState === ReadyState.OPEN && this.#role === 'server' && this.#extensions === '') {
+      const sent = this.#driver!.sendEncoded(message.frames);
+      if (sent !== null) return sent && this.#accepted();
+    }
+    return this.send(message.data);
+  }
+
+  /**
+   * Sends a ping. `callback` runs when a pong with the same payload arrives (one callback per distinct
+   * payload: a second ping with the same payload replaces the first's). Returns false when CLOSING or
+   * CLOSED (faye) or where the protocol has no ping (drafts). Before open the ping is queued.
+   * @throws RangeError when the payload exceeds 125 bytes (RFC 6455 §5.5: "All control frames MUST have
+   * a payload length of 125 bytes or less").
+   */
+  ping(message: MessageData = '', callback?: () => void): boolean {
+    const payload = controlPayload(message);
+    if (payload.length > 125) throw new RangeError('The ping payload must not be greater than 125 bytes');
+    const state = this.#readyState;
+    if (state > ReadyState.OPEN) return false;
+    if (state === ReadyState.CONNECTING) {
+      this.#enqueue(kPing, payload);
+    } else if (!this.#driver!.sendPing(payload)) {
+      return false;
+    }
+    if (typeof callback === 'function') {
+      // A prototype-less map: a payload such as "__proto__" is just a key.
+      this.#pingCallbacks ??= Object.create(null) as Record<string, () => void>;
+      this.#pingCallbacks[payload.toString('latin1')] = callback;
+    }
+    return true;
+  }
+
+  /**
+   * Sends an unsolicited pong (a unidirectional heartbeat, RFC 6455 §5.5.3). Same rules as {@link ping}.
+   * @throws RangeError when the payload exceeds 125 bytes.
+   */
+  pong(message: MessageData = ''): boolean {
+    const payload = controlPayload(message);
+    if (payload.length > 125) throw new RangeError('The pong payload must not be greater than 125 bytes');
+    const state = this.#readyState;
+    if (state > ReadyState.OPEN) return false;
+    if (state === ReadyState.CONNECTING) {
+      this.#enqueue(kPong, payload);
+      return true;
+    }
+    return this.#driver!.sendPong(payload);
+  }
+
+  /**
+   * Starts the closing handshake with `code` (default 1000, as faye) and `reason`. Once the peer has
+   * answered and TCP has closed, `close` fires with the peer's code and `wasClean: true`; after
+   * `closeTimeout` ms without an answer the socket is destroyed and `close` fires with 1006. Called
+   * while CONNECTING, it abandons the handshake without sending a frame (`close` 1006). Does nothing
+   * when already CLOSING or CLOSED.
+   * @throws SyntaxError for a code that may not be sent (only 1000–1003, 1007–1014 and 3000–4999 may)
+   * or a reason over 123 UTF-8 bytes.
+   * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.2
+   */
+  close(code?: number, reason?: string): void {
+    validateCloseArguments(code, reason);
+    const state = this.#readyState;
+    if (state >= ReadyState.CLOSING) return;
+    this.#readyState = ReadyState.CLOSING;
+    if (state === ReadyState.CONNECTING) {
+      this.#queue = null;
+      this.#queuedBytes = 0;
+      this.abortHandshake();
+      process.nextTick(finishAbort, this);
+      return;
+    }
+    this.#driver!.close(code ?? 1000, reason ?? '');
+  }
+
+  /** Destroys the connection at once, without a closing handshake (ws's `terminate()`): `close` 1006. */
+  terminate(): void {
+    const driver = this.#driver;
+    if (driver !== null) driver.terminate();
+    else if (this.#readyState === ReadyState.CONNECTING) this.close();
+  }
+
+  /** Stream surface: the same as {@link send}. */
+  write(data: MessageData): boolean {
+    return this.send(data);
+  }
+
+  /** Stream surface: sends `data` if given, then {@link close}s. */
+  end(data?: MessageData | null): void {
+    if (data !== undefined && data !== null) this.send(data);
+    this.close();
+  }
+
+  /**
+   * Stops reading from the socket. Incoming bytes stay in the kernel, whose receive window then
+   * throttles the peer: memory stays bounded however fast the peer writes. While paused, no pong
+   * deadline applies (the pong may be sitting unread).
+   */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#driver?.pause();
+  }
+
+  /** Restarts reading after {@link pause}. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#driver?.resume();
+  }
+
+  /**
+   * Writes every message to `dest` (a writable stream or another WebSocket), pausing this socket while
+   * `dest.write()` returns false until `dest` emits `drain`; ends `dest` on close unless `end: false`.
+   * `ws.pipe(ws)` echoes.
+   */
+  pipe<T extends MessageSink>(dest: T, options?: PipeOptions): T {
+    return pipeMessages(this, dest, options);
+  }
+
+  /**
+   * Hook for subclasses: the user called `close()` while CONNECTING. Abandon the handshake here
+   * (destroy the socket, cancel the request); `close` (1006) fires on the next tick. The default does
+   * nothing.
+   */
+  protected abortHandshake(): void {}
+
+  static {
+    openImpl = (ws, params) => ws.#open(params);
+    failImpl = (ws, error, options) => ws.#fail(error, options);
+    emitDrain = (ws) => ws.#emitDrain();
+    finishAbort = (ws) => ws.#closed(1006, '', false);
+  }
+
+  static {
+    /** Routes driver events to the WebSocket's private methods (one small object per connection). */
+    class Handler implements DriverHandler {
+      readonly ws: WebSocket;
+      constructor(ws: WebSocket) {
+        this.ws = ws;
+      }
+      onMessage(data: string | Buffer, binary: boolean): void {
+        this.ws.#message(data, binary);
+      }
+      onPing(payload: Buffer): void {
+        this.ws.#ping(payload);
+      }
+      onPong(payload: Buffer): void {
+        this.ws.#pong(payload);
+      }
+      onPeerClose(): void {
+        const ws = this.ws;
+        if (ws.#readyState === ReadyState.OPEN) ws.#readyState = ReadyState.CLOSING;
+      }
+      onError(error: WebSocketError): void {
+        this.ws.#error(error);
+      }
+      onDrain(): void {
+        const ws = this.ws;
+        if (!ws.#needDrain || ws.#drainScheduled) return;
+        ws.#drainScheduled = true;
+        process.nextTick(emitDrain, ws);
+      }
+      onClosed(code: number, reason: string, wasClean: boolean): void {
+        this.ws.#closed(code, reason, wasClean);
+      }
+    }
+    createHandler = (ws) => new Handler(ws);
+  }
+
+  #open(params: WebSocketOpenParams): void {
+    if (this.#readyState !== ReadyState.CONNECTING) {
+      // Closed by the user while the handshake was in flight.
+      params.socket.destroy();
+      return;
+    }
+    const driver = new SocketDriver(params.socket, params.engine, createHandler(this), {
+      role: this.#role,
+      closeTimeout: this.#closeTimeout,
+      pingInterval: this.#pingInterval,
+      pingTimeout: this.#pingTimeout,
+      url: this.url,
+    });
+    this.#driver = driver;
+    this.#protocol = params.protocol ?? '';
+    if (params.version !== undefined) this.#version = params.version;
+    this.#extensions = params.extensions ?? '';
+    if (this.#paused) driver.pause();
+    this.#readyState = ReadyState.OPEN;
+    const queue = this.#queue;
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    if (queue !== null) {
+      for (const item of queue) {
+        if (item.kind === kText) driver.sendText(item.data as string);
+        else if (item.kind === kBinary) driver.sendBinary(item.data as Buffer);
+        else if (item.kind === kPing) driver.sendPing(item.data as Buffer);
+        else driver.sendPong(item.data as Buffer);
+      }
+    }
+    this.#dispatch(new Event('open'));
+    driver.start(params.head);
+  }
+
+  #fail(error: WebSocketError, options: WebSocketFailOptions): void {
+    const state = this.#readyState;
+    if (state === ReadyState.CLOSED) return;
+    if (this.#driver !== null) {
+      this.#error(error);
+      this.#driver.terminate();
+      return;
+    }
+    // CLOSING without a driver: close() during the handshake; its close event is already scheduled.
+    if (state === ReadyState.CLOSING) return;
+    this.#readyState = ReadyState.CLOSING;
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    this.#error(error);
+    this.#closed(options.code ?? 1006, options.reason ?? '', false);
+  }
+
+  #enqueue(kind: number, data: string | Buffer): void {
+    this.#queue?.push({ kind, data });
+    this.#queuedBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  }
+
+  #accepted(): boolean {
+    if (this.bufferedAmount < this.#highWaterMark) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  #emitDrain(): void {
+    this.#drainScheduled = false;
+    if (!this.#needDrain || this.bufferedAmount >= this.#highWaterMark) return;
+    this.#needDrain = false;
+    this.#emitSafely('drain');
+  }
+
+  #message(data: string | Buffer, _binary: boolean): void {
+    try {
+      if (this.getHandler('message') !== null || this.listenerCount('message') > 0) {
+        this.dispatchEvent(new MessageEvent('message', data));
+      }
+      if (this.listenerCount('data') > 0) this.emit('data', data);
+    } catch (error) {
+      // A throwing listener must not unwind through the engine's parse loop (later messages in the
+      // same chunk would be lost): report it as Node would, after the engine is done.
+      process.nextTick(rethrow, error);
+    }
+  }
+
+  #ping(payload: Buffer): void {
+    if (this.getHandler('ping') !== null || this.listenerCount('ping') > 0) {
+      this.#dispatch(new MessageEvent('ping', payload));
+    }
+  }
+
+  #pong(payload: Buffer): void {
+    const callbacks = this.#pingCallbacks;
+    if (callbacks !== null) {
+      const key = payload.toString('latin1');
+      const callback = callbacks[key];
+      if (callback !== undefined) {
+        delete callbacks[key];
+        try {
+          callback();
+        } catch (error) {
+          process.nextTick(rethrow, error);
+        }
+      }
+    }
+    if (this.getHandler('pong') !== null || this.listenerCount('pong') > 0) {
+      this.#dispatch(new MessageEvent('pong', payload));
+    }
+  }
+
+  #error(error: WebSocketError): void {
+    // faye 0.9.2: "only emit error once, and not after close".
+    if (this.#errorFired || this.#readyState === ReadyState.CLOSED) return;
+    this.#errorFired = true;
+    if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
+    this.#dispatch(new ErrorEvent('error', error.message, error));
+  }
+
+  #closed(code: number, reason: string, wasClean: boolean): void {
+    if (this.#readyState === ReadyState.CLOSED) return;
+    this.#readyState = ReadyState.CLOSED;
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    this.#pingCallbacks = null;
+    this.#emitSafely('end');
+    this.#dispatch(new CloseEvent('close', code, reason, wasClean));
+  }
+
+  #dispatch(event: Event): void {
+    try {
+      this.dispatchEvent(event);
+    } catch (error) {
+      process.nextTick(rethrow, error);
+    }
+  }
+
+  #emitSafely(type: string): void {
+    try {
+      this.emit(type);
+    } catch (error) {
+      process.nextTick(rethrow, error);
+    }
+  }
+}
+
+
+Object.defineProperties(WebSocket.prototype, {
+  CONNECTING: { value: ReadyState.CONNECTING, enumerable: true },
+  OPEN: { value: ReadyState.OPEN, enumerable: true },
+  CLOSING: { value: ReadyState.CLOSING, enumerable: true },
+  CLOSED: { value: ReadyState.CLOSED, enumerable: true },
+});
+defineEventHandlers(WebSocket, ['open', 'message', 'error', 'close', 'ping', 'pong']);
+
+/**
+ * Turns a CONNECTING {@link WebSocket} into an OPEN one once the opening handshake has succeeded:
+ * builds the socket driver and the engine, flushes what was sent before open (in order), fires
+ * `open`, then parses `head` (frames that arrived with the handshake). If the user closed the
+ * WebSocket in the meantime, the socket is destroyed instead.
+ *
+ * Server and client subclasses call this; applications never need to.
+ *
+ * @example
+ * openWebSocket(ws, {
+ *   socket,
+ *   engine: (handler) => new Connection(handler, { role: Role.Server, maxLength, extensions }),
+ *   protocol, version: 'hybi-13', extensions: extensionHeader, head,
+ * });
+ */
+export function openWebSocket(ws: WebSocket, params: WebSocketOpenParams): void {
+  openImpl(ws, params);
+}
+
+/**
+ * Fails a WebSocket whose opening handshake did not succeed: fires `error` (an ErrorEvent whose
+ * `error` is `error`) then `close` with `options.code` (default 1006) and `options.reason`
+ * (default ''), `wasClean` false. The caller owns the socket (write a response, destroy it). On an
+ * OPEN WebSocket it fires `error` and destroys the connection (close 1006). No-op once CLOSED.
+ */
+export function failWebSocket(ws: WebSocket, error: WebSocketError, options: WebSocketFailOptions = {}): void {
+  failImpl(ws, error, options);
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new TypeError(`The ${name} option must be a non-negative number, got ${String(value)}`);
+  }
+  return value;
+}

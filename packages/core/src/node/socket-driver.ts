@@ -1,0 +1,425 @@
+import type { Duplex } from 'node:stream';
+import { ErrorCode, NetworkError, type ProtocolError, type WebSocketError } from '../errors.js';
+import { type Engine, type EngineHandler, EngineState } from '../protocol/engine.js';
+
+/**
+ * The transport a {@link SocketDriver} pumps: a `net.Socket`, a `tls.TLSSocket`, or any `Duplex` that
+ * behaves like one (`setNoDelay`/`setTimeout` are used when present).
+ */
+export type DriverSocket = Duplex & {
+  setNoDelay?(noDelay?: boolean): unknown;
+  setTimeout?(timeout: number): unknown;
+};
+
+/** What a {@link SocketDriver} reports to the API object above it. */
+export interface DriverHandler {
+  /** A whole message: a string for text, a Buffer for binary. */
+  onMessage(data: string | Buffer, binary: boolean): void;
+  /** A ping arrived (the pong is already on its way). */
+  onPing(payload: Buffer): void;
+  /** A pong arrived. */
+  onPong(payload: Buffer): void;
+  /** The peer's close frame arrived; the closing handshake is done on the WebSocket layer. */
+  onPeerClose(code: number, reason: string): void;
+  /**
+   * Something failed: a protocol error by the peer (`ProtocolError`), the transport
+   * (`NetworkError`, code `WS_ERR_NETWORK`) or the peer stopped answering pings
+   * (`WS_ERR_PING_TIMEOUT`). `onClosed` follows once the socket has closed.
+   */
+  onError(error: WebSocketError): void;
+  /** The socket's write buffer drained, or bytes left the extension pipeline for the socket. */
+  onDrain(): void;
+  /**
+   * The TCP connection is closed: the last call. `wasClean` is true when both close frames were
+   * exchanged (RFC 6455 §7.1.4: "If the TCP connection was closed after the WebSocket closing
+   * handshake was completed, the WebSocket connection is said to have been closed _cleanly_").
+   */
+  onClosed(code: number, reason: string, wasClean: boolean): void;
+}
+
+/** Timing and role of a {@link SocketDriver}. All times in milliseconds. */
+export interface SocketDriverOptions {
+  /**
+   * `server` closes TCP first once the closing handshake is done (RFC 6455 §7.1.1); `client` waits
+   * for the server's FIN, at most `closeTimeout`, then destroys the socket.
+   */
+  role: 'server' | 'client';
+  /** How long to wait for the peer's close frame, then its FIN, before destroying the socket. 0 = forever. */
+  closeTimeout: number;
+  /** Interval between automatic pings; 0 = none. */
+  pingInterval: number;
+  /** A peer that answers no ping within this time is dropped (1006); 0 = never. Needs `pingInterval`. */
+  pingTimeout: number;
+  /** Used in error messages ("Network error: <url>: ..."), as faye words them. */
+  url?: string;
+}
+
+/** An engine able to send a frame encoded once for many sockets (the RFC 6455 `Connection`). */
+interface EncodedSender {
+  sendEncoded(chunks: readonly Buffer[]): boolean;
+}
+
+const kDriver = Symbol('sockeye.driver');
+type AttachedSocket = DriverSocket & { [kDriver]: SocketDriver };
+
+/**
+ * Pumps a Node socket through a protocol {@link Engine}: bytes read go to `receiveData`, bytes the
+ * engine produces are written with header and payload corked into one `writev`, and the engine's
+ * events go to a {@link DriverHandler}. Owns every timer of an open connection: the close timeout,
+ * the ping interval and the pong deadline (the engine has no clock, as in python-websockets).
+ *
+ * One driver per connection; socket listeners are shared module-level functions (`socketOnData`, …)
+ * that find their driver through a symbol on the socket, so no closure is made per connection.
+ */
+export class SocketDriver implements EngineHandler {
+  /** The transport. */
+  readonly socket: DriverSocket;
+  /** The protocol engine (RFC 6455 `Connection` or a hixie `DraftConnection`). */
+  readonly engine: Engine;
+
+  #handler: DriverHandler;
+  #role: 'server' | 'client';
+  #closeTimeout: number;
+  #pingInterval: number;
+  #pingTimeout: number;
+  #url: string;
+
+  #closeTimer: NodeJS.Timeout | null = null;
+  #pingTimer: NodeJS.Timeout | null = null;
+  #pongTimer: NodeJS.Timeout | null = null;
+  #pingCount = 0;
+  #paused = false;
+  #started = false;
+  #finished = false;
+  #peerCode = 1005;
+  #peerReason = '';
+  #failCode = 0;
+  #failReason = '';
+
+  /**
+   * @param createEngine builds the engine with this driver as its handler (`(h) => new Connection(h, {...})`).
+   */
+  constructor(
+    socket: DriverSocket,
+    createEngine: (handler: EngineHandler) => Engine,
+    handler: DriverHandler,
+    options: SocketDriverOptions,
+  ) {
+    this.socket = socket;
+    this.#handler = handler;
+    this.#role = options.role;
+    this.#closeTimeout = options.closeTimeout;
+    this.#pingInterval = options.pingInterval;
+    this.#pingTimeout = options.pingTimeout;
+    this.#url = options.url ?? '';
+    this.engine = createEngine(this);
+  }
+
+  /**
+   * Attaches the socket listeners, starts the ping interval and feeds `head` (bytes that arrived with
+   * the handshake). Call once, after the API object is OPEN, so that messages in `head` follow `open`.
+   */
+  start(head?: Buffer): void {
+    if (this.#started) return;
+    this.#started = true;
+    const socket = this.socket as AttachedSocket;
+    socket[kDriver] = this;
+    socket.setTimeout?.(0);
+    socket.setNoDelay?.(true);
+    socket.on('data', socketOnData);
+    socket.on('end', socketOnEnd);
+    socket.on('close', socketOnClose);
+    socket.on('error', socketOnError);
+    socket.on('drain', socketOnDrain);
+    if (socket.closed) {
+      // Closed before we got here (the peer gave up during the handshake): 'close' will not come again.
+      process.nextTick(driverFinish, this);
+      return;
+    }
+    if (this.#pingInterval > 0 && this.engine.state === EngineState.Open) {
+      this.#pingTimer = setInterval(driverPingTick, this.#pingInterval, this);
+      this.#pingTimer.unref();
+    }
+    if (head !== undefined && head.length > 0) this.engine.receiveData(head);
+    if (!this.#paused) socket.resume();
+  }
+
+  /** Bytes accepted and not yet handed to the kernel: the engine's pending bytes plus the socket's buffer. */
+  get bufferedAmount(): number {
+    return this.engine.pendingBytes + this.socket.writableLength;
+  }
+
+  /** Whether reading is paused. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** Queues a text message. */
+  sendText(text: string): boolean {
+    return this.engine.sendText(text);
+  }
+
+  /** Queues a binary message. */
+  sendBinary(data: Uint8Array): boolean {
+    return this.engine.sendBinary(data);
+  }
+
+  /** Queues a ping. */
+  sendPing(payload: Uint8Array): boolean {
+    return this.engine.sendPing(payload);
+  }
+
+  /** Queues an unsolicited pong. */
+  sendPong(payload: Uint8Array): boolean {
+    return this.engine.sendPong(payload);
+  }
+
+  /**
+   * Queues a frame encoded once for many sockets, if the engine can take one (RFC 6455 server
+   * `Connection`); returns null when it cannot, so the caller falls back to a normal send.
+   */
+  sendEncoded(chunks: readonly Buffer[]): boolean | null {
+    const engine = this.engine as Engine & Partial<EncodedSender>;
+    if (typeof engine.sendEncoded !== 'function') return null;
+    return engine.sendEncoded(chunks);
+  }
+
+  /**
+   * Starts the closing handshake and the close timeout: RFC 6455 §7.1.2 "Start the WebSocket Closing
+   * Handshake". After `closeTimeout` ms without the peer's answer the socket is destroyed (1006).
+   */
+  close(code?: number, reason?: string): void {
+    if (this.engine.sendClose(code, reason)) {
+      this.#flush();
+      this.#armCloseTimer();
+    }
+  }
+
+  /** Drops the connection at once, without a closing handshake (close event 1006). */
+  terminate(): void {
+    this.socket.destroy();
+  }
+
+  /** Stops reading from the socket: the kernel's receive window fills and the peer is slowed down. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.socket.pause();
+    // A peer whose pong sits unread in our buffers is not dead: no deadline while paused.
+    this.#clearPongTimer();
+  }
+
+  /** Restarts reading. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#started) this.socket.resume();
+  }
+
+  // EngineHandler ---------------------------------------------------------------------------------
+
+  /** @internal */
+  onMessage(data: string | Buffer, binary: boolean): void {
+    this.#handler.onMessage(data, binary);
+  }
+
+  /** @internal */
+  onPing(payload: Buffer): void {
+    this.#handler.onPing(payload);
+  }
+
+  /** @internal */
+  onPong(payload: Buffer): void {
+    this.#clearPongTimer();
+    this.#handler.onPong(payload);
+  }
+
+  /** @internal */
+  onClose(code: number, reason: string): void {
+    this.#peerCode = code;
+    this.#peerReason = reason;
+    this.#flush();
+    this.#stopPing();
+    // RFC 6455 §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by
+    // the server, so that it holds the TIME_WAIT state and not the client". The client waits for that
+    // FIN (bounded by the close timeout).
+    if (this.#role === 'server') this.#endSocket();
+    this.#armCloseTimer();
+    this.#handler.onPeerClose(code, reason);
+  }
+
+  /** @internal */
+  onFail(error: ProtocolError): void {
+    if (this.#failCode === 0) {
+      this.#failCode = error.closeCode;
+      this.#failReason = error.message;
+    }
+    this.#flush();
+    this.#stopPing();
+    // RFC 6455 §7.1.7: "_Fail the WebSocket Connection_ … the endpoint MUST _Close the WebSocket
+    // Connection_": the close frame is queued; no more input is processed, so close TCP now.
+    this.#endSocket();
+    this.#armCloseTimer();
+    this.#handler.onError(error);
+  }
+
+  /** @internal */
+  onOutgoing(): void {
+    this.#flush();
+    if (!this.socket.writableNeedDrain) this.#handler.onDrain();
+  }
+
+  // Socket events (called by the module-level listeners) -------------------------------------------
+
+  /** @internal The peer sent FIN. */
+  handleEnd(): void {
+    this.engine.receiveEof();
+    this.#endSocket();
+    this.#armCloseTimer();
+  }
+
+  /** @internal The socket failed (reset, TLS error, write after the peer vanished). */
+  handleError(error: Error): void {
+    // An error after a completed closing handshake (typically ECONNRESET) changes nothing.
+    if (this.engine.closeReceived && this.engine.closeSent) return;
+    if (this.#finished) return;
+    const prefix = this.#url === '' ? 'Network error' : `Network error: ${this.#url}`;
+    this.#handler.onError(new NetworkError(ErrorCode.Network, `${prefix}: ${error.message}`, { cause: error }));
+  }
+
+  /** @internal The socket's write buffer drained. */
+  handleDrain(): void {
+    this.#handler.onDrain();
+  }
+
+  /** @internal Sends the automatic ping and arms the pong deadline. */
+  pingTick(): void {
+    if (this.engine.state !== EngineState.Open) return;
+    this.#pingCount++;
+    this.engine.sendPing(Buffer.from(String(this.#pingCount)));
+    if (this.#pingTimeout > 0 && this.#pongTimer === null && !this.#paused) {
+      this.#pongTimer = setTimeout(driverPongTimeout, this.#pingTimeout, this);
+      this.#pongTimer.unref();
+    }
+  }
+
+  /** @internal No pong within the deadline: the peer is presumed dead. */
+  pongTimeout(): void {
+    this.#pongTimer = null;
+    if (this.#finished) return;
+    const error = new NetworkError(
+      ErrorCode.PingTimeout,
+      `No pong received within ${this.#pingTimeout} ms; the connection is presumed dead`,
+    );
+    this.#stopPing();
+    this.socket.destroy();
+    this.#handler.onError(error);
+  }
+
+  /** @internal The close timeout expired: give up on the peer. */
+  closeTimeout(): void {
+    this.#closeTimer = null;
+    this.socket.destroy();
+  }
+
+  /** @internal The socket closed: report the close exactly once. */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#stopPing();
+    if (this.#closeTimer !== null) {
+      clearTimeout(this.#closeTimer);
+      this.#closeTimer = null;
+    }
+    const engine = this.engine;
+    if (engine.closeReceived) {
+      this.#handler.onClosed(this.#peerCode, this.#peerReason, engine.closeSent);
+    } else if (this.#failCode !== 0) {
+      this.#handler.onClosed(this.#failCode, this.#failReason, false);
+    } else {
+      // RFC 6455 §7.1.5: "If _The WebSocket Connection is Closed_ and no Close control frame was
+      // received by the endpoint …, _The WebSocket Connection Close Code_ is considered to be 1006."
+      this.#handler.onClosed(1006, '', false);
+    }
+  }
+
+  // Internals -----------------------------------------------------------------------------------
+
+  #flush(): void {
+    const chunks = this.engine.takeOutgoing();
+    const count = chunks.length;
+    if (count === 0) return;
+    const socket = this.socket;
+    if (socket.writableEnded || socket.destroyed) return;
+    if (count === 1) {
+      socket.write(chunks[0]!);
+      return;
+    }
+    // Header and payload (and any frames queued together) leave in one writev, one TCP segment.
+    socket.cork();
+    for (let i = 0; i < count; i++) socket.write(chunks[i]!);
+    socket.uncork();
+  }
+
+  #endSocket(): void {
+    const socket = this.socket;
+    if (!socket.writableEnded && !socket.destroyed) socket.end();
+  }
+
+  #armCloseTimer(): void {
+    if (this.#closeTimer !== null || this.#finished || this.#closeTimeout <= 0) return;
+    this.#closeTimer = setTimeout(driverCloseTimeout, this.#closeTimeout, this);
+    this.#closeTimer.unref();
+  }
+
+  #clearPongTimer(): void {
+    if (this.#pongTimer !== null) {
+      clearTimeout(this.#pongTimer);
+      this.#pongTimer = null;
+    }
+  }
+
+  #stopPing(): void {
+    if (this.#pingTimer !== null) {
+      clearInterval(this.#pingTimer);
+      this.#pingTimer = null;
+    }
+    this.#clearPongTimer();
+  }
+}
+
+function socketOnData(this: AttachedSocket, chunk: Buffer): void {
+  this[kDriver].engine.receiveData(chunk);
+}
+
+function socketOnEnd(this: AttachedSocket): void {
+  this[kDriver].handleEnd();
+}
+
+function socketOnClose(this: AttachedSocket): void {
+  this[kDriver].finish();
+}
+
+function socketOnError(this: AttachedSocket, error: Error): void {
+  this[kDriver].handleError(error);
+}
+
+function socketOnDrain(this: AttachedSocket): void {
+  this[kDriver].handleDrain();
+}
+
+function driverFinish(driver: SocketDriver): void {
+  driver.finish();
+}
+
+function driverPingTick(driver: SocketDriver): void {
+  driver.pingTick();
+}
+
+function driverPongTimeout(driver: SocketDriver): void {
+  driver.pongTimeout();
+}
+
+function driverCloseTimeout(driver: SocketDriver): void {
+  driver.closeTimeout();
+}

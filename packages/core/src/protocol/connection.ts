@@ -1,0 +1,599 @@
+/**
+ * The RFC 6455 protocol engine after the opening handshake, sans-I/O in the manner of
+ * python-websockets' `Protocol`: bytes go in through {@link Connection.receiveData}, intents
+ * through `send*` and {@link Connection.fail}; what was received comes out through the
+ * {@link EngineHandler} callbacks, and the bytes to write through {@link Connection.takeOutgoing}.
+ * It never touches a socket, a timer or a clock: close timeouts and keep-alive pings belong to the
+ * driver in `src/node/`.
+ *
+ * Every violation the peer commits becomes one {@link ProtocolError} handled in one place
+ * ({@link Connection.#failWith}): the close frame with its code is queued (1002, 1007, 1009,
+ * 1010 or the extension's type, 1011 without reason text), nothing more is processed, and the
+ * handler hears `onFail`. Nothing the peer sends makes a method throw.
+ *
+ * Extensions (an already-negotiated npm `websocket-extensions` `Extensions`) process whole data
+ * messages asynchronously; the engine keeps incoming messages, the peer's close and outgoing
+ * frames in order around them and calls `onOutgoing` when bytes appear later.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-7
+ */
+import { ErrorCode, ProtocolError } from '../errors.js';
+import { validateOptions } from '../options.js';
+import { isValidCloseCode } from './close-code.js';
+import { encodeClosePayload, parseClosePayload } from './close-payload.js';
+import { type Engine, type EngineHandler, EngineState } from './engine.js';
+import type { ExtensionMessage, ExtensionPipeline } from './extension.js';
+import { pushFrame, pushTextFrame, RSV1, RSV2, RSV3 } from './frame-encoder.js';
+import {
+  checkLimit,
+  DEFAULT_MAX_FRAGMENTS,
+  DEFAULT_MAX_LENGTH,
+  FrameEvent,
+  FrameParser,
+} from './frame-parser.js';
+import { type MaskKeySource, writeRandomMaskKey } from './mask-source.js';
+import { Opcode } from './opcode.js';
+import { Role } from './role.js';
+import { isValidUtf8 } from './utf8.js';
+
+export { Role } from './role.js';
+
+/** Options of a {@link Connection}. Unknown keys throw. */
+export interface ConnectionOptions {
+  /** `'client'` masks every frame it sends and fails on masked frames; `'server'` the reverse. Required. */
+  role: Role;
+  /**
+   * Largest incoming message in bytes, over all its fragments and measured both on the wire and
+   * after extensions (inflation); more fails the connection with 1009. Default `2 ** 26 - 1`
+   * (faye's 64 MiB − 1).
+   */
+  maxLength?: number;
+  /** Most frames one incoming message may span; more fails with 1009. Default `131072` (ws's and undici's bound). */
+  maxFragments?: number;
+  /**
+   * The negotiated `websocket-extensions` `Extensions` instance, or `null` for none. Pass `null`
+   * when negotiation accepted no extension (an `Extensions` with no active session has no
+   * pipeline). Default `null`.
+   */
+  extensions?: ExtensionPipeline | null;
+}
+
+const OPTION_KEYS: readonly string[] = ['role', 'maxLength', 'maxFragments', 'extensions'];
+
+const FIN = 0x80;
+const EMPTY = Buffer.alloc(0);
+const FLUSHED: Buffer[] = [];
+
+/** websocket-driver 0.8's names for close codes, which an extension error's `type` may carry. */
+const EXTENSION_ERROR_TYPES: Readonly<Record<string, number>> = {
+  normal_closure: 1000,
+  going_away: 1001,
+  protocol_error: 1002,
+  unacceptable: 1003,
+  encoding_error: 1007,
+  policy_violation: 1008,
+  too_large: 1009,
+  extension_error: 1010,
+  unexpected_condition: 1011,
+};
+
+/**
+ * The error an extension reported, as websocket-driver 0.8 maps it: `error.type` names the close
+ * code (`'too_large'` → 1009, or a number), anything else is 1010.
+ */
+function extensionFailure(error: unknown): ProtocolError {
+  const type = (error as { type?: unknown } | null)?.type;
+  let code = 1010;
+  if (typeof type === 'string' && Object.hasOwn(EXTENSION_ERROR_TYPES, type))
+    code = EXTENSION_ERROR_TYPES[type]!;
+  else if (typeof type === 'number' && isValidCloseCode(type)) code = type;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProtocolError(ErrorCode.Extension, code, message, { cause: error });
+}
+
+function internalFailure(error: unknown): ProtocolError {
+  return new ProtocolError(ErrorCode.Internal, 1011, 'Internal error in extension processing', {
+    cause: error,
+  });
+}
+
+/** `text` cut to at most `max` UTF-8 bytes on a code point boundary. */
+function truncateUtf8(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const bytes = Buffer.from(text);
+  let end = max;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.toString('utf8', 0, end);
+}
+
+/**
+ * An RFC 6455 connection in the OPEN state onwards. See the module comment; the
+ * {@link Engine} interface documents each method.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
+ */
+export class Connection implements Engine {
+  readonly #handler: EngineHandler;
+  readonly #role: Role;
+  /** Client frames are masked (§5.3); null for a server. */
+  readonly #keySource: MaskKeySource | null;
+  readonly #maxLength: number;
+  readonly #extensions: ExtensionPipeline | null;
+  readonly #parser: FrameParser;
+
+  #state: EngineState = EngineState.Open;
+  #closeSent = false;
+  #closeReceived = false;
+  /** No more input is parsed: the peer's close frame arrived, the connection failed, or EOF. */
+  #inputDone = false;
+  /** Failed or aborted: results of extension processing still in flight are dropped. */
+  #dead = false;
+  #extensionsReleased = false;
+
+  #outgoing: Buffer[] = [];
+  /**
+   * Data frames (and what must follow them: our close, pre-encoded frames) in send order while an
+   * extension processes earlier ones; `null` marks a message still in the pipeline.
+   */
+  readonly #slots: Array<Buffer[] | null> = [];
+  readonly #slotBytes: number[] = [];
+  #slotHead = 0;
+  #pendingBytes = 0;
+
+  #incomingInFlight = 0;
+  /** The peer's close, held back until messages received before it leave the pipeline. */
+  #deferredClose: { code: number; reason: string; payload: Buffer } | null = null;
+
+  /** Inside receiveData: onOutgoing is called once at the end. */
+  #depth = 0;
+  #notifyPending = false;
+
+  constructor(handler: EngineHandler, options: ConnectionOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('Connection options are required');
+    validateOptions(options, OPTION_KEYS);
+    const { role } = options;
+    if (role !== Role.Client && role !== Role.Server) {
+      throw new TypeError(`role must be 'client' or 'server', got ${String(role)}`);
+    }
+    const extensions = options.extensions ?? null;
+    if (
+      extensions !== null &&
+      (typeof extensions.validFrameRsv !== 'function' ||
+        typeof extensions.processIncomingMessage !== 'function' ||
+        typeof extensions.processOutgoingMessage !== 'function')
+    ) {
+      throw new TypeError('extensions must be a websocket-extensions Extensions instance or null');
+    }
+    this.#handler = handler;
+    this.#role = role;
+    this.#keySource = role === Role.Client ? writeRandomMaskKey : null;
+    this.#maxLength = checkLimit(
+      'maxLength',
+      options.maxLength ?? DEFAULT_MAX_LENGTH,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    this.#extensions = extensions;
+    this.#parser = new FrameParser({
+      role,
+      maxLength: this.#maxLength,
+      maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+      extensions,
+    });
+  }
+
+  /** This side's role. */
+  get role(): Role {
+    return this.#role;
+  }
+
+  get state(): EngineState {
+    return this.#state;
+  }
+
+  get closeSent(): boolean {
+    return this.#closeSent;
+  }
+
+  get closeReceived(): boolean {
+    return this.#closeReceived;
+  }
+
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Input
+
+  /**
+   * Feeds bytes read from the transport; the engine takes ownership of `chunk` (payloads are
+   * unmasked in place). Events come out through the handler; `onOutgoing` is called once at the
+   * end if bytes were queued meanwhile (pongs, echoes, sends from handlers).
+   */
+  receiveData(chunk: Buffer): void {
+    if (this.#inputDone) return;
+    const parser = this.#parser;
+    parser.feed(chunk);
+    this.#depth++;
+    try {
+      while (!this.#inputDone) {
+        const event = parser.read();
+        if (event === FrameEvent.None) break;
+        if (event === FrameEvent.Message) {
+          this.#receiveMessage(parser.opcode, parser.data, parser.rsv, parser.validated);
+        } else if (event === FrameEvent.Control) {
+          this.#receiveControl(parser.opcode, parser.data);
+        } else {
+          this.#failWith(parser.error!);
+        }
+      }
+    } finally {
+      if (--this.#depth === 0 && this.#notifyPending) {
+        this.#notifyPending = false;
+        if (this.#outgoing.length > 0) this.#handler.onOutgoing();
+      }
+    }
+  }
+
+  /**
+   * The transport reached end of stream: nothing more is processed and the engine is `Closed`.
+   * Without the peer's close frame first, the driver reports 1006 (§7.1.5); results of extension
+   * processing still in flight are dropped.
+   */
+  receiveEof(): void {
+    this.#stopInput();
+    if (this.#state !== EngineState.Closed) {
+      this.#dead = true;
+      this.#state = EngineState.Closed;
+      this.#releaseExtensions();
+    }
+  }
+
+  #stopInput(): void {
+    this.#inputDone = true;
+    this.#parser.halt();
+  }
+
+  #receiveMessage(opcode: number, data: Buffer, rsv: number, validated: boolean): void {
+    const extensions = this.#extensions;
+    if (extensions === null) {
+      this.#deliver(opcode, data, validated);
+      return;
+    }
+    // §9 / RFC 7692 §6.2: extensions decode whole messages, in reverse negotiation order (the
+    // websocket-extensions pipeline does that, and re-orders its results to arrival order).
+    this.#incomingInFlight++;
+    const message: ExtensionMessage = {
+      rsv1: (rsv & RSV1) !== 0,
+      rsv2: (rsv & RSV2) !== 0,
+      rsv3: (rsv & RSV3) !== 0,
+      opcode,
+      data,
+    };
+    try {
+      extensions.processIncomingMessage(message, (error, result) =>
+        this.#afterIncoming(error, result, data, validated),
+      );
+    } catch (error) {
+      this.#failWith(internalFailure(error));
+    }
+  }
+
+  #afterIncoming(
+    error: Error | null,
+    result: ExtensionMessage | null,
+    original: Buffer,
+    validated: boolean,
+  ): void {
+    if (this.#dead) return;
+    this.#incomingInFlight--;
+    if (error !== null && error !== undefined) {
+      this.#failWith(extensionFailure(error));
+      return;
+    }
+    if (result === null || result === undefined || !Buffer.isBuffer(result.data)) {
+      this.#failWith(internalFailure(new TypeError('An extension returned no message')));
+      return;
+    }
+    const data = result.data;
+    // The parser bounded the wire size; inflation can multiply it (a decompression bomb), so the
+    // decoded size is checked again. npm permessage-deflate inflates whole messages, so this
+    // bounds what is delivered, not the memory the plugin used on the way.
+    if (data.length > this.#maxLength) {
+      this.#failWith(
+        new ProtocolError(
+          ErrorCode.UnsupportedMessageLength,
+          1009,
+          `Message too big: more than ${this.#maxLength} bytes once decoded`,
+        ),
+      );
+      return;
+    }
+    this.#deliver(result.opcode, data, validated && data === original);
+    if (this.#incomingInFlight === 0 && this.#deferredClose !== null && !this.#dead) {
+      const { code, reason, payload } = this.#deferredClose;
+      this.#deferredClose = null;
+      this.#completeClose(code, reason, payload);
+    }
+  }
+
+  #deliver(opcode: number, data: Buffer, validated: boolean): void {
+    if (opcode === Opcode.Text) {
+      // §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte
+      // stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
+      if (!validated && !isValidUtf8(data)) {
+        this.#failWith(new ProtocolError(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message'));
+        return;
+      }
+      this.#handler.onMessage(data.toString('utf8'), false);
+    } else {
+      this.#handler.onMessage(data, true);
+    }
+  }
+
+  #receiveControl(opcode: number, payload: Buffer): void {
+    if (opcode === Opcode.Close) {
+      // §1.4 / §5.5.1: after the peer's close frame it sends nothing more, and we process nothing more.
+      this.#stopInput();
+      let code: number;
+      let reason: string;
+      try {
+        ({ code, reason } = parseClosePayload(payload));
+      } catch (error) {
+        this.#failWith(error as ProtocolError);
+        return;
+      }
+      if (this.#incomingInFlight > 0) this.#deferredClose = { code, reason, payload };
+      else this.#completeClose(code, reason, payload);
+    } else if (opcode === Opcode.Ping) {
+      // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
+      // unless it already received a Close frame. … A Pong frame sent in response to a Ping
+      // frame must have identical 'Application data'." Once our close is out we send nothing more.
+      if (!this.#closeSent) this.#pushControl(Opcode.Pong, payload);
+      this.#handler.onPing(payload);
+    } else {
+      this.#handler.onPong(payload);
+    }
+  }
+
+  #completeClose(code: number, reason: string, payload: Buffer): void {
+    this.#closeReceived = true;
+    // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame,
+    // the endpoint MUST send a Close frame in response. (When sending a Close frame in response,
+    // the endpoint typically echos the status code it received.)" We echo code and reason; an
+    // empty close is answered with an empty close.
+    if (!this.#closeSent) {
+      this.#closeSent = true;
+      const frames: Buffer[] = [];
+      pushFrame(frames, FIN | Opcode.Close, payload, this.#keySource);
+      this.#queueOrdered(frames);
+    }
+    this.#state = EngineState.Closed;
+    this.#releaseExtensions();
+    this.#handler.onClose(code, reason);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Failing
+
+  /**
+   * The one place where a violation ends the connection (§7.1.7 "_Fail the WebSocket
+   * Connection_"): queue a close frame with the error's code unless one was sent, stop processing
+   * input, drop work in flight, report `onFail`.
+   */
+  #failWith(error: ProtocolError): void {
+    if (this.#state === EngineState.Closed) return;
+    this.#abort(error.closeCode, error.closeCode === 1011 ? '' : error.message);
+    this.#handler.onFail(error);
+  }
+
+  /**
+   * Fails the connection from this side (e.g. 1011 on an internal error, 1001 going away): queues
+   * a close frame with `code` and `reason` unless one was sent, and processes no further input.
+   * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7
+   */
+  fail(code: number, reason = ''): void {
+    if (this.#state === EngineState.Closed) return;
+    this.#abort(code, reason);
+  }
+
+  #abort(code: number, reason: string): void {
+    this.#stopInput();
+    this.#dead = true;
+    this.#deferredClose = null;
+    if (!this.#closeSent) {
+      this.#closeSent = true;
+      // Messages still in the pipeline are abandoned; the close frame goes out at once.
+      this.#slots.length = 0;
+      this.#slotBytes.length = 0;
+      this.#slotHead = 0;
+      this.#pendingBytes = 0;
+      this.#pushControl(Opcode.Close, encodeClosePayload(code, truncateUtf8(reason, 123)));
+    }
+    this.#state = EngineState.Closed;
+    this.#releaseExtensions();
+  }
+
+  #releaseExtensions(): void {
+    const extensions = this.#extensions;
+    if (extensions === null || this.#extensionsReleased) return;
+    this.#extensionsReleased = true;
+    try {
+      // Lets messages in flight drain, then closes each session (and its zlib streams).
+      extensions.close(() => {});
+    } catch {
+      // A broken session must not turn a closed connection into a crash.
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Output
+
+  sendText(text: string): boolean {
+    if (this.#closeSent) return false;
+    if (this.#extensions === null) {
+      const out = this.#outgoing;
+      const wasEmpty = out.length === 0;
+      pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
+      if (wasEmpty) this.#notify();
+    } else {
+      this.#sendThroughExtensions(Opcode.Text, Buffer.from(text));
+    }
+    return true;
+  }
+
+  sendBinary(data: Uint8Array): boolean {
+    if (this.#closeSent) return false;
+    if (this.#extensions === null) {
+      const out = this.#outgoing;
+      const wasEmpty = out.length === 0;
+      pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
+      if (wasEmpty) this.#notify();
+    } else {
+      const buffer = Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      this.#sendThroughExtensions(Opcode.Binary, buffer);
+    }
+    return true;
+  }
+
+  /**
+   * Queues a pre-encoded, unmasked data frame (from {@link encodeFrame}), keeping its order with
+   * other sends: encode a broadcast once, hand the same buffers to many connections. Server role
+   * only, since a client must mask every frame with a fresh key. False once a close frame was sent.
+   */
+  sendEncoded(chunks: readonly Buffer[]): boolean {
+    if (this.#keySource !== null) {
+      throw new TypeError(
+        'sendEncoded is for the server role: a client must mask each frame with its own key',
+      );
+    }
+    if (this.#closeSent) return false;
+    this.#queueOrdered(chunks.slice());
+    return true;
+  }
+
+  sendPing(payload: Uint8Array = EMPTY): boolean {
+    // §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+    if (payload.length > 125) throw new RangeError(`Ping payload of ${payload.length} bytes exceeds 125`);
+    if (this.#closeSent) return false;
+    this.#pushControl(Opcode.Ping, payload);
+    return true;
+  }
+
+  sendPong(payload: Uint8Array = EMPTY): boolean {
+    if (payload.length > 125) throw new RangeError(`Pong payload of ${payload.length} bytes exceeds 125`);
+    if (this.#closeSent) return false;
+    this.#pushControl(Opcode.Pong, payload);
+    return true;
+  }
+
+  /**
+   * Starts the closing handshake (§7.1.2): the close frame goes out after every message accepted
+   * before it, and nothing is sent after it (§5.5.1 "the endpoint MUST NOT send any further data
+   * frames"). Incoming data frames are still delivered until the peer's close arrives (§1.4).
+   * Throws `RangeError` when code and reason exceed 125 bytes.
+   */
+  sendClose(code?: number, reason = ''): boolean {
+    if (this.#closeSent) return false;
+    const payload = encodeClosePayload(code, reason);
+    this.#closeSent = true;
+    this.#state = EngineState.Closing;
+    const frames: Buffer[] = [];
+    pushFrame(frames, FIN | Opcode.Close, payload, this.#keySource);
+    this.#queueOrdered(frames);
+    return true;
+  }
+
+  takeOutgoing(): Buffer[] {
+    const out = this.#outgoing;
+    this.#outgoing = [];
+    return out;
+  }
+
+  /** Control frames may be injected between the frames of a message (§5.4), so they skip the queue. */
+  #pushControl(opcode: number, payload: Uint8Array): void {
+    const out = this.#outgoing;
+    const wasEmpty = out.length === 0;
+    pushFrame(out, FIN | opcode, payload, this.#keySource);
+    if (wasEmpty) this.#notify();
+  }
+
+  /** Queues frames behind messages still in the extension pipeline, or straight out if there are none. */
+  #queueOrdered(frames: Buffer[]): void {
+    if (this.#slotHead === this.#slots.length) {
+      const out = this.#outgoing;
+      const wasEmpty = out.length === 0;
+      for (let i = 0; i < frames.length; i++) out.push(frames[i]!);
+      if (wasEmpty && out.length > 0) this.#notify();
+      return;
+    }
+    let bytes = 0;
+    for (let i = 0; i < frames.length; i++) bytes += frames[i]!.length;
+    this.#slots.push(frames);
+    this.#slotBytes.push(bytes);
+    this.#pendingBytes += bytes;
+  }
+
+  #sendThroughExtensions(opcode: number, data: Buffer): void {
+    const slot = this.#slots.length;
+    this.#slots.push(null);
+    this.#slotBytes.push(data.length);
+    this.#pendingBytes += data.length;
+    const message: ExtensionMessage = { rsv1: false, rsv2: false, rsv3: false, opcode, data };
+    try {
+      this.#extensions!.processOutgoingMessage(message, (error, result) =>
+        this.#afterOutgoing(slot, error, result),
+      );
+    } catch (error) {
+      this.#failWith(internalFailure(error));
+    }
+  }
+
+  #afterOutgoing(slot: number, error: Error | null, result: ExtensionMessage | null): void {
+    if (this.#dead) return;
+    if (error !== null && error !== undefined) {
+      this.#failWith(extensionFailure(error));
+      return;
+    }
+    if (result === null || result === undefined || !Buffer.isBuffer(result.data)) {
+      this.#failWith(internalFailure(new TypeError('An extension returned no message')));
+      return;
+    }
+    const frames: Buffer[] = [];
+    const firstByte =
+      FIN | (result.rsv1 ? RSV1 : 0) | (result.rsv2 ? RSV2 : 0) | (result.rsv3 ? RSV3 : 0) | result.opcode;
+    pushFrame(frames, firstByte, result.data, this.#keySource);
+    this.#slots[slot] = frames;
+    this.#flushSlots();
+  }
+
+  #flushSlots(): void {
+    const slots = this.#slots;
+    const out = this.#outgoing;
+    const wasEmpty = out.length === 0;
+    let head = this.#slotHead;
+    while (head < slots.length) {
+      const frames = slots[head];
+      if (frames === null || frames === undefined) break;
+      for (let i = 0; i < frames.length; i++) out.push(frames[i]!);
+      this.#pendingBytes -= this.#slotBytes[head]!;
+      slots[head] = FLUSHED;
+      head++;
+    }
+    if (head === slots.length) {
+      slots.length = 0;
+      this.#slotBytes.length = 0;
+      head = 0;
+    }
+    this.#slotHead = head;
+    if (wasEmpty && out.length > 0) this.#notify();
+  }
+
+  #notify(): void {
+    if (this.#depth > 0) this.#notifyPending = true;
+    else this.#handler.onOutgoing();
+  }
+}

@@ -1,0 +1,531 @@
+/**
+ * The incremental RFC 6455 frame parser. Bytes go in through {@link FrameParser.feed}, whole
+ * messages and control frames come out of {@link FrameParser.read}, one event per call, with no
+ * callbacks and no allocation beyond the payload views. Any split of the input into chunks gives
+ * the same events (a numbered-state loop that consumes exact byte counts, a small scratch buffer
+ * for headers split across chunks).
+ *
+ * It enforces every framing rule of RFC 6455 §5 that a receiver can check alone: reserved opcodes,
+ * RSV bits only as negotiated extensions allow, masking by role, control frames ≤ 125 bytes and
+ * never fragmented, continuation rules, the 64-bit length's top bit, `maxLength` over all
+ * fragments and `maxFragments`, and incremental UTF-8 validation of uncompressed text, which fails
+ * at the first invalid byte even when a code point is split across fragments or chunks.
+ *
+ * Payloads are unmasked in place: the parser owns the chunks it is fed. A message held in one
+ * chunk comes out as a view on it; fragments are concatenated once, at the end of the message.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
+ */
+import { ErrorCode, ProtocolError } from '../errors.js';
+import type { ExtensionPipeline } from './extension.js';
+import { maskInPlace } from './mask.js';
+import { Opcode } from './opcode.js';
+import { Role } from './role.js';
+import { Utf8Validator } from './utf8.js';
+
+/** What {@link FrameParser.read} found. */
+export const FrameEvent = {
+  /** Nothing more until more bytes are fed. */
+  None: 0,
+  /** A whole data message: `opcode`, `data`, `rsv`, `validated`. */
+  Message: 1,
+  /** A control frame: `opcode` (close, ping or pong) and `data`. */
+  Control: 2,
+  /** The peer broke the protocol: `error`. The parser reads nothing more. */
+  Error: 3,
+} as const;
+export type FrameEvent = (typeof FrameEvent)[keyof typeof FrameEvent];
+
+/** Options of a {@link FrameParser}. */
+export interface FrameParserOptions {
+  /** Our role: a server requires masked frames, a client refuses them. Required. */
+  role: Role;
+  /** Largest message accepted, in wire bytes over all its fragments; more fails with 1009. Default `2 ** 26 - 1`. */
+  maxLength?: number;
+  /** Most frames one message may span; more fails with 1009. Default `131072`. */
+  maxFragments?: number;
+  /** The negotiated extensions, which decide which RSV bits a frame may carry. Default `null` (none: every RSV bit fails). */
+  extensions?: ExtensionPipeline | null;
+}
+
+/** Default `maxLength`: faye's and websocket-driver's 64 MiB − 1. */
+export const DEFAULT_MAX_LENGTH = 2 ** 26 - 1;
+/** Default `maxFragments`: the bound ws and undici use. */
+export const DEFAULT_MAX_FRAGMENTS = 131072;
+
+const VALID_KEYS: readonly string[] = ['role', 'maxLength', 'maxFragments', 'extensions'];
+
+const ST_INFO = 0;
+const ST_LENGTH_16 = 1;
+const ST_LENGTH_64 = 2;
+const ST_MASK_KEY = 3;
+const ST_PAYLOAD = 4;
+const ST_DEAD = 5;
+
+/** Pieces of a message at least this long are kept as views on the chunk, not copied. */
+const COPY_THRESHOLD = 1024;
+/** Size bounds of the blocks that gather smaller pieces. */
+const MIN_BLOCK_SIZE = 1024;
+const BLOCK_SIZE = 16384;
+
+/** #payload's "frame done, keep going". */
+const CONTINUE = -1;
+
+const EMPTY = Buffer.alloc(0);
+
+/** Checks that `value` is an integer in [min, max], for the numeric limits of the parser and engine. */
+export function checkLimit(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer between ${min} and ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * The RFC 6455 frame parser. Feed a chunk, then call {@link read} until it returns
+ * `FrameEvent.None`; after each event the result is in the public fields.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
+ */
+export class FrameParser {
+  /** The opcode of the last message (1 text, 2 binary) or control frame (8, 9, 10). */
+  opcode = 0;
+  /** The last message's payload (all fragments, unmasked) or the control frame's payload. */
+  data: Buffer = EMPTY;
+  /** The RSV bits (0x40, 0x20, 0x10) of the last message's first frame: what extensions must undo. */
+  rsv = 0;
+  /**
+   * For a text message: true when the parser validated it as UTF-8 already (fragmented or split
+   * across chunks); false when the consumer must (a single frame that arrived in one chunk, where
+   * one pass over the whole payload is faster, or a message carrying RSV bits, whose bytes are
+   * only text once extensions decoded them).
+   */
+  validated = false;
+  /** The violation, after `FrameEvent.Error`. */
+  error: ProtocolError | null = null;
+
+  readonly #expectMasked: boolean;
+  readonly #maxLength: number;
+  readonly #maxFragments: number;
+  readonly #extensions: ExtensionPipeline | null;
+  /** validFrameRsv answers by `opcode << 3 | rsv >> 4`: -1 unknown, 0 refused, 1 allowed. */
+  readonly #rsvAllowed = new Int8Array(128).fill(-1);
+
+  #chunk: Buffer = EMPTY;
+  #pos = 0;
+  #state = ST_INFO;
+
+  // Header bytes split across chunks gather here; #src/#at say where the current field is.
+  readonly #scratch = new Uint8Array(8);
+  #fill = 0;
+  #src: Uint8Array = EMPTY;
+  #at = 0;
+
+  // The frame being read.
+  #fin = false;
+  #frameOpcode = 0;
+  #masked = false;
+  readonly #key = new Uint8Array(4);
+  #payloadLength = 0;
+  #received = 0;
+  #validating = false;
+  readonly #controlPieces: Buffer[] = [];
+
+  // The data message being assembled (#messageOpcode 0: none in progress).
+  #messageOpcode = 0;
+  #messageRsv = 0;
+  #messageLength = 0;
+  #fragments = 0;
+  readonly #pieces: Buffer[] = [];
+  /** Where small pieces are gathered (see #addPiece); bytes before #blockStart are already in #pieces. */
+  #block: Buffer | null = null;
+  #blockFill = 0;
+  #blockStart = 0;
+  readonly #utf8 = new Utf8Validator();
+
+  constructor(options: FrameParserOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('FrameParser options are required');
+    for (const key of Object.keys(options)) {
+      if (!VALID_KEYS.includes(key)) throw new Error(`Unrecognized option: ${key}`);
+    }
+    if (options.role !== Role.Client && options.role !== Role.Server) {
+      throw new TypeError(`role must be 'client' or 'server', got ${String(options.role)}`);
+    }
+    this.#expectMasked = options.role === Role.Server;
+    this.#maxLength = checkLimit(
+      'maxLength',
+      options.maxLength ?? DEFAULT_MAX_LENGTH,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    this.#maxFragments = checkLimit(
+      'maxFragments',
+      options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    );
+    this.#extensions = options.extensions ?? null;
+  }
+
+  /** True once the parser failed or was halted: it reads nothing more. */
+  get halted(): boolean {
+    return this.#state === ST_DEAD;
+  }
+
+  /**
+   * Hands the parser a chunk of the byte stream; it takes ownership (payloads are unmasked in
+   * place). Call {@link read} until `FrameEvent.None` before feeding the next chunk; bytes a
+   * previous chunk still held are kept ahead of the new ones.
+   */
+  feed(chunk: Buffer): void {
+    if (this.#state === ST_DEAD) return;
+    if (this.#pos < this.#chunk.length) {
+      // Only when the consumer stopped reading early (an exception in its event handler).
+      this.#chunk = Buffer.concat([this.#chunk.subarray(this.#pos), chunk]);
+    } else {
+      this.#chunk = chunk;
+    }
+    this.#pos = 0;
+  }
+
+  /** Stops parsing for good, dropping buffered bytes (after a close frame or a failure). */
+  halt(): void {
+    this.#state = ST_DEAD;
+    this.#chunk = EMPTY;
+    this.#pos = 0;
+    this.#src = EMPTY;
+    this.#pieces.length = 0;
+    this.#block = null;
+    this.#controlPieces.length = 0;
+  }
+
+  /** Parses on until the next event, or until the fed bytes run out (`FrameEvent.None`). */
+  read(): FrameEvent {
+    for (;;) {
+      switch (this.#state) {
+        case ST_INFO:
+          if (!this.#take(2)) return FrameEvent.None;
+          if (!this.#readInfo()) return FrameEvent.Error;
+          break;
+        case ST_LENGTH_16:
+          if (!this.#take(2)) return FrameEvent.None;
+          this.#payloadLength = (this.#src[this.#at]! << 8) | this.#src[this.#at + 1]!;
+          if (!this.#checkLength()) return FrameEvent.Error;
+          break;
+        case ST_LENGTH_64: {
+          if (!this.#take(8)) return FrameEvent.None;
+          const src = this.#src;
+          const at = this.#at;
+          const high = ((src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!) >>> 0;
+          const low =
+            ((src[at + 4]! << 24) | (src[at + 5]! << 16) | (src[at + 6]! << 8) | src[at + 7]!) >>> 0;
+          // §5.2: "If 127, the following 8 bytes interpreted as a 64-bit unsigned integer (the most
+          // significant bit MUST be 0) are the payload length."
+          if (high >= 0x80000000) {
+            return this.#fail(
+              ErrorCode.UnsupportedDataPayloadLength,
+              1002,
+              'Invalid frame: the most significant bit of a 64-bit payload length is set',
+            );
+          }
+          // Above 2^53 the sum is inexact, but still far beyond any maxLength.
+          this.#payloadLength = high * 0x100000000 + low;
+          if (!this.#checkLength()) return FrameEvent.Error;
+          break;
+        }
+        case ST_MASK_KEY: {
+          if (!this.#take(4)) return FrameEvent.None;
+          const key = this.#key;
+          const src = this.#src;
+          const at = this.#at;
+          key[0] = src[at]!;
+          key[1] = src[at + 1]!;
+          key[2] = src[at + 2]!;
+          key[3] = src[at + 3]!;
+          this.#beginPayload();
+          break;
+        }
+        case ST_PAYLOAD: {
+          const event = this.#readPayload();
+          if (event !== CONTINUE) return event as FrameEvent;
+          break;
+        }
+        default:
+          return FrameEvent.None;
+      }
+    }
+  }
+
+  /**
+   * Makes `n` header bytes available at `#src[#at]`: in place when the chunk holds them, else
+   * gathered in the scratch buffer across chunks. False when the chunk ran out first.
+   */
+  #take(n: number): boolean {
+    const chunk = this.#chunk;
+    const pos = this.#pos;
+    const available = chunk.length - pos;
+    if (this.#fill === 0 && available >= n) {
+      this.#src = chunk;
+      this.#at = pos;
+      this.#pos = pos + n;
+      return true;
+    }
+    const scratch = this.#scratch;
+    let fill = this.#fill;
+    const count = Math.min(n - fill, available);
+    for (let i = 0; i < count; i++) scratch[fill++] = chunk[pos + i]!;
+    if (fill < n) {
+      // The chunk ran out (count was all it had): drop it so an idle connection holds no buffer.
+      this.#fill = fill;
+      this.#chunk = EMPTY;
+      this.#pos = 0;
+      return false;
+    }
+    this.#pos = pos + count;
+    this.#fill = 0;
+    this.#src = scratch;
+    this.#at = 0;
+    return true;
+  }
+
+  /** The first two header bytes: FIN, RSV, opcode, MASK, 7-bit length. */
+  #readInfo(): boolean {
+    const b0 = this.#src[this.#at]!;
+    const b1 = this.#src[this.#at + 1]!;
+    const fin = (b0 & 0x80) !== 0;
+    const rsv = b0 & 0x70;
+    const opcode = b0 & 0x0f;
+    // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
+    if ((opcode > Opcode.Binary && opcode < Opcode.Close) || opcode > Opcode.Pong) {
+      return this.#failed(ErrorCode.InvalidOpcode, 1002, `Invalid frame: reserved opcode ${opcode}`);
+    }
+    const control = opcode >= Opcode.Close;
+    if (control) {
+      // §5.5: "Control frames themselves MUST NOT be fragmented."
+      if (!fin) return this.#failed(ErrorCode.ExpectedFin, 1002, 'Invalid frame: fragmented control frame');
+    } else if (opcode === Opcode.Continuation) {
+      // §5.4: a continuation frame only continues a message that was started.
+      if (this.#messageOpcode === 0) {
+        return this.#failed(
+          ErrorCode.UnexpectedContinuation,
+          1002,
+          'Invalid frame: continuation with no message',
+        );
+      }
+    } else if (this.#messageOpcode !== 0) {
+      // §5.4: "the fragments of one message MUST NOT be interleaved between the fragments of another message".
+      return this.#failed(
+        ErrorCode.ExpectedContinuation,
+        1002,
+        'Invalid frame: new data frame while a fragmented message is unfinished',
+      );
+    }
+    // §5.2: "If a nonzero value is received and none of the negotiated extensions defines the
+    // meaning of such a nonzero value, the receiving endpoint MUST _Fail the WebSocket Connection_."
+    if (rsv !== 0 && !this.#rsvOk(opcode, rsv, fin)) {
+      return (rsv & 0x40) !== 0
+        ? this.#failed(ErrorCode.UnexpectedRsv1, 1002, 'Invalid frame: RSV1 must be clear')
+        : this.#failed(ErrorCode.UnexpectedRsv2Or3, 1002, 'Invalid frame: RSV2 and RSV3 must be clear');
+    }
+    const masked = (b1 & 0x80) !== 0;
+    if (masked !== this.#expectMasked) {
+      // §5.1: "The server MUST close the connection upon receiving a frame that is not masked …
+      // A client MUST close a connection if it detects a masked frame."
+      return masked
+        ? this.#failed(ErrorCode.UnexpectedMask, 1002, 'Invalid frame: masked frame from the server')
+        : this.#failed(ErrorCode.ExpectedMask, 1002, 'Invalid frame: unmasked frame from the client');
+    }
+    const length = b1 & 0x7f;
+    // §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+    if (control && length > 125) {
+      return this.#failed(
+        ErrorCode.InvalidControlPayloadLength,
+        1002,
+        `Invalid frame: control frame payload of ${length} bytes`,
+      );
+    }
+    this.#fin = fin;
+    this.#frameOpcode = opcode;
+    this.#masked = masked;
+    if (!control) {
+      if (opcode !== Opcode.Continuation) {
+        this.#messageOpcode = opcode;
+        this.#messageRsv = rsv;
+        this.#messageLength = 0;
+        this.#fragments = 0;
+        this.#utf8.reset();
+      }
+      if (++this.#fragments > this.#maxFragments) {
+        return this.#failed(
+          ErrorCode.TooManyFragments,
+          1009,
+          `Message too big: more than ${this.#maxFragments} fragments`,
+        );
+      }
+    }
+    if (length === 126) {
+      this.#state = ST_LENGTH_16;
+      return true;
+    }
+    if (length === 127) {
+      this.#state = ST_LENGTH_64;
+      return true;
+    }
+    this.#payloadLength = length;
+    return this.#checkLength();
+  }
+
+  #rsvOk(opcode: number, rsv: number, fin: boolean): boolean {
+    const extensions = this.#extensions;
+    if (extensions === null) return false;
+    const index = (opcode << 3) | (rsv >>> 4);
+    let allowed = this.#rsvAllowed[index]!;
+    if (allowed === -1) {
+      allowed = extensions.validFrameRsv({
+        final: fin,
+        rsv1: (rsv & 0x40) !== 0,
+        rsv2: (rsv & 0x20) !== 0,
+        rsv3: (rsv & 0x10) !== 0,
+        opcode,
+        masked: this.#expectMasked,
+      })
+        ? 1
+        : 0;
+      this.#rsvAllowed[index] = allowed;
+    }
+    return allowed === 1;
+  }
+
+  /** The payload length is known: apply maxLength, then go on to the mask key or the payload. */
+  #checkLength(): boolean {
+    if (this.#frameOpcode < Opcode.Close && this.#messageLength + this.#payloadLength > this.#maxLength) {
+      return this.#failed(
+        ErrorCode.UnsupportedMessageLength,
+        1009,
+        `Message too big: more than ${this.#maxLength} bytes`,
+      );
+    }
+    if (this.#masked) this.#state = ST_MASK_KEY;
+    else this.#beginPayload();
+    return true;
+  }
+
+  #beginPayload(): void {
+    this.#received = 0;
+    this.#state = ST_PAYLOAD;
+    if (this.#frameOpcode >= Opcode.Close) {
+      this.#validating = false;
+      return;
+    }
+    // Uncompressed text is validated as it arrives, so invalid UTF-8 fails at the first bad byte
+    // (§8.1) whatever the fragmentation, except a lone frame already whole in this chunk: the
+    // consumer validates that in one pass.
+    this.#validating =
+      this.#messageOpcode === Opcode.Text &&
+      this.#messageRsv === 0 &&
+      !(this.#fin && this.#fragments === 1 && this.#chunk.length - this.#pos >= this.#payloadLength);
+  }
+
+  #readPayload(): number {
+    const chunk = this.#chunk;
+    const pos = this.#pos;
+    const remaining = this.#payloadLength - this.#received;
+    const available = chunk.length - pos;
+    const n = Math.min(available, remaining);
+    const control = this.#frameOpcode >= Opcode.Close;
+    if (n > 0) {
+      const end = pos + n;
+      if (this.#masked) maskInPlace(chunk, pos, end, this.#key, 0, this.#received);
+      if (this.#validating && !this.#utf8.update(chunk, pos, end)) {
+        return this.#fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message');
+      }
+      if (control) this.#controlPieces.push(chunk.subarray(pos, end));
+      else this.#addPiece(chunk, pos, end);
+      this.#pos = end;
+      this.#received += n;
+    }
+    if (this.#received < this.#payloadLength) {
+      this.#chunk = EMPTY;
+      this.#pos = 0;
+      return FrameEvent.None;
+    }
+    this.#state = ST_INFO;
+    if (control) {
+      const pieces = this.#controlPieces;
+      this.opcode = this.#frameOpcode;
+      this.data = pieces.length === 0 ? EMPTY : pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+      pieces.length = 0;
+      return FrameEvent.Control;
+    }
+    this.#messageLength += this.#payloadLength;
+    if (!this.#fin) return CONTINUE;
+    // §5.6 / §8.1: the whole message must be well-formed, so a sequence left open at its end fails.
+    if (this.#validating && !this.#utf8.complete) {
+      return this.#fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message: truncated sequence');
+    }
+    this.#flushBlock();
+    this.#block = null;
+    const pieces = this.#pieces;
+    this.opcode = this.#messageOpcode;
+    this.rsv = this.#messageRsv;
+    this.validated = this.#validating;
+    this.data =
+      pieces.length === 0
+        ? EMPTY
+        : pieces.length === 1
+          ? pieces[0]!
+          : Buffer.concat(pieces, this.#messageLength);
+    pieces.length = 0;
+    this.#messageOpcode = 0;
+    return FrameEvent.Message;
+  }
+
+  /**
+   * Keeps `chunk[start..end)` for the message. A whole lone frame, and any large piece, is kept as
+   * a view (no copy); small pieces of a frame split across reads, or of a fragmented message, are
+   * copied into a block, so memory follows the message's bytes and not the number of reads or
+   * fragments it took (a peer sending one byte per TCP segment would otherwise cost a Buffer
+   * object, ~100 bytes of heap, per payload byte).
+   */
+  #addPiece(chunk: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n >= COPY_THRESHOLD || (n === this.#payloadLength && this.#fragments === 1)) {
+      this.#flushBlock();
+      this.#pieces.push(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+      return;
+    }
+    let block = this.#block;
+    if (block === null || block.length - this.#blockFill < n) {
+      this.#flushBlock();
+      const rest = this.#payloadLength - this.#received;
+      block = Buffer.allocUnsafe(Math.max(n, Math.min(BLOCK_SIZE, Math.max(MIN_BLOCK_SIZE, rest))));
+      this.#block = block;
+      this.#blockFill = 0;
+      this.#blockStart = 0;
+    }
+    chunk.copy(block, this.#blockFill, start, end);
+    this.#blockFill += n;
+  }
+
+  /** Moves the filled, not yet listed part of the block into the message's pieces. */
+  #flushBlock(): void {
+    const block = this.#block;
+    if (block === null) return;
+    if (this.#blockFill > this.#blockStart) {
+      this.#pieces.push(block.subarray(this.#blockStart, this.#blockFill));
+      this.#blockStart = this.#blockFill;
+    }
+    if (this.#blockFill === block.length) this.#block = null;
+  }
+
+  #fail(code: ErrorCode, closeCode: number, message: string): FrameEvent {
+    this.error = new ProtocolError(code, closeCode, message);
+    this.halt();
+    return FrameEvent.Error;
+  }
+
+  /** {@link #fail} for the boolean-returning steps. */
+  #failed(code: ErrorCode, closeCode: number, message: string): false {
+    this.#fail(code, closeCode, message);
+    return false;
+  }
+}

@@ -1,0 +1,191 @@
+import { isUtf8 } from 'node:buffer';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../../../test-support/hardening/fuzz-runs.js';
+import { frame, parseFrames } from '../../../../test-support/hardening/raw-peer.js';
+import { validateCloseArguments } from '../../src/api/close-arguments.js';
+import { Connection } from '../../src/protocol/connection.js';
+import { FrameEvent, FrameParser } from '../../src/protocol/frame-parser.js';
+import { Role } from '../../src/protocol/role.js';
+import { collector, Recorder } from './engine-harness.js';
+
+/** A server-role connection fed `bytes` in one chunk. */
+function serverFed(bytes: Buffer, options: { maxLength?: number; maxFragments?: number } = {}) {
+  const recorder = new Recorder();
+  const connection = new Connection(recorder, { role: Role.Server, ...options });
+  connection.receiveData(Buffer.from(bytes));
+  return { recorder, connection, sent: parseFrames(Buffer.concat(connection.takeOutgoing())) };
+}
+
+describe('limits: message size (maxLength)', () => {
+  it('defaults to 2^26 - 1 and fails a frame that declares more with 1009, before its payload arrives', () => {
+    const head = frame(2, Buffer.alloc(0), { mask: true, length: 2 ** 26 }).subarray(0, 14);
+    const { recorder, sent } = serverFed(head);
+    expect(recorder.failure?.closeCode).toBe(1009);
+    expect(sent.at(-1)?.opcode).toBe(8);
+    expect(sent.at(-1)?.payload.readUInt16BE(0)).toBe(1009);
+  });
+
+  it('accepts a frame that declares exactly 2^26 - 1 (the wait for its payload is the peer’s cost)', () => {
+    const head = frame(2, Buffer.alloc(0), { mask: true, length: 2 ** 26 - 1 }).subarray(0, 14);
+    const { recorder, sent } = serverFed(head);
+    expect(recorder.failure).toBeNull();
+    expect(sent).toEqual([]);
+  });
+
+  it('counts every fragment: many small frames over maxLength fail with 1009', () => {
+    const parts = Array.from({ length: 11 }, (_, i) =>
+      frame(i === 0 ? 2 : 0, Buffer.alloc(100), { fin: i === 10, mask: true }),
+    );
+    expect(serverFed(Buffer.concat(parts), { maxLength: 1000 }).recorder.failure?.closeCode).toBe(1009);
+    expect(
+      serverFed(Buffer.concat(parts.slice(0, 10).concat(frame(0, '', { mask: true }))), { maxLength: 1000 })
+        .recorder.messages,
+    ).toHaveLength(1);
+  });
+
+  it('refuses a 64-bit length with the top bit set (1002) and one past 2^53 (1009), never wrapping', () => {
+    const top = Buffer.from([0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4]);
+    expect(serverFed(top).recorder.failure?.closeCode).toBe(1002);
+    const huge = Buffer.from([0x82, 0xff, 0x00, 0x20, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4]);
+    expect(serverFed(huge, { maxLength: Number.MAX_SAFE_INTEGER }).recorder.failure?.closeCode).toBe(1009);
+  });
+});
+
+describe('limits: fragments per message and buffered parts', () => {
+  it('allows 131072 fragments by default and fails the 131073rd with 1009, empty fragments included', () => {
+    const first = frame(2, '', { fin: false, mask: true });
+    const middle = frame(0, '', { fin: false, mask: true });
+    const last = frame(0, '', { fin: true, mask: true });
+    const ok = Buffer.concat([first, Buffer.concat(Array(131070).fill(middle)), last]);
+    const accepted = serverFed(ok);
+    expect(accepted.recorder.failure).toBeNull();
+    expect(accepted.recorder.messages).toHaveLength(1);
+    const tooMany = Buffer.concat([first, Buffer.concat(Array(131071).fill(middle)), last]);
+    const refused = serverFed(tooMany);
+    expect(refused.recorder.failure?.closeCode).toBe(1009);
+    expect(refused.recorder.messages).toHaveLength(0);
+  });
+
+  it('a message arriving in half a million one-byte reads does not retain a buffer per read', async () => {
+    // Memory must grow with the bytes of a message, not with the number of reads it took: a peer
+    // that paces one byte per TCP segment otherwise costs ~100 bytes of heap per payload byte.
+    const gc = await collector();
+    const size = 1 << 19;
+    const wire = frame(2, Buffer.alloc(size, 0x61), { mask: true });
+    const parser = new FrameParser({ role: Role.Server });
+    // Everything but the last byte, one byte per chunk (views on one buffer, as cheap as can be).
+    const held = wire.subarray(0, wire.length - 1);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let events = 0;
+    for (let i = 0; i < held.length; i++) {
+      parser.feed(held.subarray(i, i + 1));
+      if (parser.read() !== FrameEvent.None) events++;
+    }
+    expect(events).toBe(0);
+    gc();
+    const retained = process.memoryUsage().heapUsed - before;
+    parser.feed(wire.subarray(wire.length - 1));
+    expect(parser.read()).toBe(FrameEvent.Message);
+    expect(parser.data.length).toBe(size);
+    expect(retained).toBeLessThan(16 * size);
+  });
+});
+
+describe('limits: control frames', () => {
+  it('refuses a received control payload over 125 bytes with 1002', () => {
+    for (const opcode of [8, 9, 10]) {
+      const { recorder } = serverFed(frame(opcode, Buffer.alloc(126), { mask: true }));
+      expect(recorder.failure?.closeCode).toBe(1002);
+    }
+  });
+
+  it('refuses to send a ping or pong over 125 bytes (RangeError), and sends nothing', () => {
+    for (const role of [Role.Server, Role.Client]) {
+      const connection = new Connection(new Recorder(), { role });
+      expect(() => connection.sendPing(Buffer.alloc(126))).toThrow(RangeError);
+      expect(() => connection.sendPong(Buffer.alloc(126))).toThrow(RangeError);
+      expect(connection.takeOutgoing()).toEqual([]);
+      expect(connection.sendPing(Buffer.alloc(125))).toBe(true);
+      expect(connection.sendPong(Buffer.alloc(125))).toBe(true);
+    }
+  });
+});
+
+describe('limits: close reason on send', () => {
+  it('allows at most 123 UTF-8 bytes, counted in bytes, not characters (SyntaxError)', () => {
+    expect(() => validateCloseArguments(1000, 'a'.repeat(123))).not.toThrow();
+    expect(() => validateCloseArguments(1000, 'a'.repeat(124))).toThrow(SyntaxError);
+    expect(() => validateCloseArguments(1000, '€'.repeat(41))).not.toThrow();
+    expect(() => validateCloseArguments(1000, '€'.repeat(42))).toThrow(SyntaxError);
+    expect(() => validateCloseArguments(1000, '😀'.repeat(31))).toThrow(SyntaxError);
+    expect(() => validateCloseArguments(1000, `${'😀'.repeat(30)}abc`)).not.toThrow();
+  });
+
+  it('refuses a reason that is not a string, before any bytes are sent', () => {
+    // ws 8.20.1: close(code, TypedArray) framed bytes of an uninitialised buffer.
+    for (const reason of [new Uint8Array(10), Buffer.from('abc'), 42, { length: 3 }]) {
+      const connection = new Connection(new Recorder(), { role: Role.Server });
+      let threw = false;
+      try {
+        validateCloseArguments(1000, reason as unknown as string);
+        connection.sendClose(1000, reason as unknown as string);
+      } catch {
+        threw = true;
+      }
+      const sent = parseFrames(Buffer.concat(connection.takeOutgoing()));
+      if (threw) {
+        expect(sent).toEqual([]);
+        expect(connection.closeSent).toBe(false);
+      } else {
+        expect(sent[0]!.payload).toEqual(
+          Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from(String(reason))]),
+        );
+      }
+    }
+  });
+});
+
+describe('close frames carry exactly the code and reason (no uninitialised memory)', () => {
+  const reason = fc.string({ unit: 'binary', maxLength: 123 }).filter((s) => Buffer.byteLength(s) <= 123);
+  const code = fc.oneof(
+    fc.integer({ min: 1000, max: 1003 }),
+    fc.integer({ min: 1007, max: 1014 }),
+    fc.integer({ min: 3000, max: 4999 }),
+  );
+
+  it('sendClose: payload = code (big-endian) + UTF-8 reason, byte for byte, masked or not', () => {
+    fc.assert(
+      fc.property(code, reason, fc.boolean(), (c, r, client) => {
+        const connection = new Connection(new Recorder(), { role: client ? Role.Client : Role.Server });
+        connection.sendClose(c, r);
+        const sent = parseFrames(Buffer.concat(connection.takeOutgoing()));
+        expect(sent).toHaveLength(1);
+        const expected = Buffer.alloc(2 + Buffer.byteLength(r));
+        expected.writeUInt16BE(c, 0);
+        expected.write(r, 2);
+        expect(sent[0]!.payload.equals(expected)).toBe(true);
+      }),
+      { numRuns: fuzzRuns(300, 0.2) },
+    );
+  });
+
+  it('a failure’s close frame is a valid close frame: ≤ 125 bytes, a sendable code, a UTF-8 reason', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), (bytes) => {
+        const { recorder, sent } = serverFed(Buffer.from(bytes));
+        for (const f of sent) {
+          if (f.opcode === 8) {
+            expect(f.payload.length).toBeLessThanOrEqual(125);
+            expect(f.payload.length).not.toBe(1);
+            expect(isUtf8(f.payload.subarray(2))).toBe(true);
+          }
+          if (f.opcode >= 8) expect(f.payload.length).toBeLessThanOrEqual(125);
+        }
+        if (recorder.failure) expect(sent.at(-1)?.opcode).toBe(8);
+      }),
+      { numRuns: fuzzRuns(1000) },
+    );
+  });
+});

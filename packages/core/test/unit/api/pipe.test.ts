@@ -1,0 +1,61 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { pipeMessages } from '../../../src/api/pipe.js';
+
+class Source extends EventEmitter {
+  paused = false;
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
+}
+
+class Sink extends EventEmitter {
+  written: unknown[] = [];
+  ended = 0;
+  full = false;
+  write(data: unknown): boolean {
+    this.written.push(data);
+    return !this.full;
+  }
+  end() {
+    this.ended++;
+  }
+}
+
+describe('pipeMessages', () => {
+  it('writes every data event and ends the destination on end', () => {
+    const source = new Source();
+    const sink = new Sink();
+    expect(pipeMessages(source, sink)).toBe(sink);
+    source.emit('data', 'a');
+    source.emit('data', Buffer.from('b'));
+    source.emit('end');
+    expect(sink.written).toEqual(['a', Buffer.from('b')]);
+    expect(sink.ended).toBe(1);
+    source.emit('data', 'after end');
+    expect(sink.written).toHaveLength(2);
+  });
+
+  it('pauses the source while the destination is full and resumes on drain', () => {
+    const source = new Source();
+    const sink = new Sink();
+    pipeMessages(source, sink);
+    sink.full = true;
+    source.emit('data', 1);
+    expect(source.paused).toBe(true);
+    sink.full = false;
+    sink.emit('drain');
+    expect(source.paused).toBe(false);
+  });
+
+  it('does not end the destination with end: false', () => {
+    const source = new Source();
+    const sink = new Sink();
+    pipeMessages(source, sink, { end: false });
+    source.emit('end');
+    expect(sink.ended).toBe(0);
+  });
+});

@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { maskInPlace, maskInto } from '../../../src/protocol/mask.js';
+import { writeRandomMaskKey } from '../../../src/protocol/mask-source.js';
+
+function naive(data: Uint8Array, key: Uint8Array, phase: number): Uint8Array {
+  return data.map((byte, i) => byte ^ key[(i + phase) & 3]!);
+}
+
+describe('RFC 6455 §5.3 Client-to-Server Masking', () => {
+  it('masks the RFC §5.7 example "Hello" with key 37 fa 21 3d', () => {
+    const data = Buffer.from('Hello');
+    maskInPlace(data, 0, data.length, Buffer.from('37fa213d', 'hex'), 0, 0);
+    expect(data.toString('hex')).toBe('7f9f4d5158');
+  });
+
+  it('is its own inverse', () => {
+    const key = Buffer.from('a1b2c3d4', 'hex');
+    const data = Buffer.from('the quick brown fox jumps over the lazy dog, twice over: the quick brown fox');
+    const copy = Buffer.from(data);
+    maskInPlace(data, 0, data.length, key, 0, 0);
+    expect(data.equals(copy)).toBe(false);
+    maskInPlace(data, 0, data.length, key, 0, 0);
+    expect(data.equals(copy)).toBe(true);
+  });
+
+  it('matches octet i XOR key[i mod 4] for any length, alignment, range and phase', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 700 }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.nat(),
+        fc.nat(),
+        (bytes, key, offset, a, b) => {
+          // A view at an odd offset of a larger buffer exercises the alignment prologue.
+          const backing = new Uint8Array(bytes.length + offset);
+          backing.set(bytes, offset);
+          const data = backing.subarray(offset);
+          const start = bytes.length === 0 ? 0 : a % bytes.length;
+          const end = start + (bytes.length === 0 ? 0 : b % (bytes.length - start + 1));
+          maskInPlace(data, start, end, key, 0, start);
+          const expected = Uint8Array.from(bytes);
+          expected.set(naive(bytes.subarray(start, end), key, start), start);
+          expect(Buffer.from(data).equals(Buffer.from(expected))).toBe(true);
+          expect(Buffer.from(backing.subarray(0, offset)).equals(Buffer.alloc(offset))).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('unmasks a payload piece by piece with the running phase', () => {
+    const key = Buffer.from('0102f0ff', 'hex');
+    const plain = Buffer.from('abcdefghijklmnopqrstuvwxyz'.repeat(10));
+    const masked = Buffer.from(plain);
+    maskInPlace(masked, 0, masked.length, key, 0, 0);
+    for (const cut of [1, 2, 3, 5, 100, 199]) {
+      const data = Buffer.from(masked);
+      maskInPlace(data, 0, cut, key, 0, 0);
+      maskInPlace(data, cut, data.length, key, 0, cut);
+      expect(data.equals(plain)).toBe(true);
+    }
+  });
+
+  it('copies into the target when masking, leaving the source untouched', () => {
+    const source = Buffer.alloc(300, 0x55);
+    const target = Buffer.alloc(310);
+    maskInto(source, target, 10, Buffer.from('00000000ff', 'hex'), 1);
+    expect(source.equals(Buffer.alloc(300, 0x55))).toBe(true);
+    expect(target.subarray(10).equals(Buffer.from(naive(source, Buffer.from('000000ff', 'hex'), 0)))).toBe(
+      true,
+    );
+  });
+
+  it('draws unpredictable 4-byte keys from the pooled CSPRNG, never repeating a pool slot', () => {
+    const keys = new Set<string>();
+    const target = Buffer.alloc(6);
+    for (let i = 0; i < 5000; i++) {
+      writeRandomMaskKey(target, 1);
+      keys.add(target.subarray(1, 5).toString('hex'));
+    }
+    // 5000 draws from 2^32: a collision is ~0.3 % likely; more than a few means keys repeat.
+    expect(keys.size).toBeGreaterThan(4990);
+    expect(target[0]).toBe(0);
+    expect(target[5]).toBe(0);
+  });
+});

@@ -1,0 +1,80 @@
+import { validateOptions } from '@sockeye/core';
+
+/** Options for `new EventSource(request, response, options)`. Unknown keys throw. */
+export interface EventSourceOptions {
+  /**
+   * Extra response headers, e.g. `{ 'Access-Control-Allow-Origin': '*' }` for CORS. They are set
+   * after sockeye's own, so they may override them (`Cache-Control`, say). Default: `{}`.
+   */
+  headers?: Record<string, string | number | readonly string[]> | undefined;
+  /**
+   * How long the client should wait before reconnecting after the stream drops, in seconds, sent
+   * as a `retry:` field (in milliseconds) at the start of the stream. `0` asks for an immediate
+   * reconnect; `false` sends no `retry:` field, leaving the client's own default (3 s in most
+   * clients). Default: `5` (as faye-websocket).
+   */
+  retry?: number | false | undefined;
+  /**
+   * How often to send a keep-alive comment (`:`), in seconds, so proxies do not time an idle
+   * stream out. `0` sends none (faye-websocket cannot turn them off). Default: `10` (as faye).
+   */
+  ping?: number | undefined;
+  /**
+   * The query-string parameter to read the last event id from when the request has no
+   * `Last-Event-ID` header: polyfills that cannot set request headers put it in the URL
+   * (`/events?lastEventId=42`). `true` means `'lastEventId'`; `false` reads only the header.
+   * The header wins when both are present. Default: `false` (faye never reads the query).
+   */
+  lastEventIdQuery?: boolean | string | undefined;
+}
+
+/** {@link EventSourceOptions} with defaults applied and values checked. */
+export interface ResolvedEventSourceOptions {
+  headers: Record<string, string | number | readonly string[]>;
+  /** Milliseconds, or -1 for no `retry:` field. */
+  retryMs: number;
+  /** Milliseconds, or 0 for no keep-alive comments. */
+  pingMs: number;
+  /** The query parameter name, or '' for none. */
+  lastEventIdQuery: string;
+}
+
+/** faye-websocket's `DEFAULT_RETRY`, in seconds. */
+export const DEFAULT_RETRY = 5;
+/** faye-websocket's `DEFAULT_PING`, in seconds. */
+export const DEFAULT_PING = 10;
+
+const OPTION_KEYS = ['headers', 'retry', 'ping', 'lastEventIdQuery'] as const;
+
+// setInterval clamps anything above 2^31 - 1 ms to 1 ms, which would turn a large `ping` into a flood.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function seconds(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value * 1000 > MAX_TIMER_MS) {
+    throw new RangeError(`The ${name} option must be a number of seconds from 0 to ${MAX_TIMER_MS / 1000}`);
+  }
+  return value * 1000;
+}
+
+/**
+ * Checks `options` and fills in the defaults. Unknown keys throw `Error('Unrecognized option: …')`
+ * (faye-websocket does not validate EventSource options; sockeye does, to catch typos); bad values
+ * throw a `RangeError` or `TypeError`.
+ */
+export function resolveEventSourceOptions(options: EventSourceOptions | undefined): ResolvedEventSourceOptions {
+  validateOptions(options, OPTION_KEYS);
+  const headers = options?.headers ?? {};
+  if (typeof headers !== 'object' || headers === null) throw new TypeError('The headers option must be an object');
+  const retry = options?.retry ?? DEFAULT_RETRY;
+  const ping = options?.ping ?? DEFAULT_PING;
+  const query = options?.lastEventIdQuery ?? false;
+  if (typeof query !== 'boolean' && (typeof query !== 'string' || query === '')) {
+    throw new TypeError('The lastEventIdQuery option must be a boolean or a non-empty string');
+  }
+  return {
+    headers,
+    retryMs: retry === false ? -1 : Math.floor(seconds('retry', retry)),
+    pingMs: seconds('ping', ping),
+    lastEventIdQuery: query === true ? 'lastEventId' : query === false ? '' : query,
+  };
+}

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { EventSource as UndiciEventSource } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EVENT_TYPES,
+  EXPECTED_EVENTS,
+  type ReceivedEvent,
+  type ScenarioServer,
+  startScenarioServer,
+} from '../support/scenario.js';
+
+// Runs in a child process: Node 20's global EventSource exists only behind a flag. It prints each
+// event as a JSON line and exits after the expected count (status 2 if they never come).
+const CHILD = `
+const [url, types, count] = [process.argv[1], JSON.parse(process.argv[2]), Number(process.argv[3])];
+const source = new EventSource(url);
+// undici's reconnection delay is an unref'd timer: without this the process would exit while waiting.
+const keepAlive = setInterval(() => {}, 1000);
+setTimeout(() => process.exit(2), 20000).unref();
+let seen = 0;
+for (const type of types) {
+  source.addEventListener(type, (event) => {
+    process.stdout.write(JSON.stringify({ type: event.type, data: event.data, lastEventId: event.lastEventId }) + '\\n');
+    if (++seen === count) { source.close(); process.exit(0); }
+  });
+}
+`;
+
+describe("undici's EventSource", () => {
+  let server: ScenarioServer | undefined;
+  let client: UndiciEventSource | undefined;
+
+  afterEach(async () => {
+    client?.close();
+    await server?.close();
+    client = undefined;
+    server = undefined;
+  });
+
+  it('in-process (undici 7): receives every event and sends Last-Event-ID on reconnect', async () => {
+    server = await startScenarioServer();
+    const received: ReceivedEvent[] = [];
+    const source = new UndiciEventSource(server.url);
+    client = source;
+    await new Promise<void>((resolve) => {
+      for (const type of EVENT_TYPES) {
+        source.addEventListener(type, (event) => {
+          const message = event as MessageEvent<string>;
+          received.push({ type: message.type, data: message.data, lastEventId: message.lastEventId });
+          if (received.length === EXPECTED_EVENTS.length) resolve();
+        });
+      }
+    });
+    expect(received).toEqual(EXPECTED_EVENTS);
+    expect(server.lastEventIds).toEqual(['', '2']);
+  });
+
+  it("Node's built-in EventSource (--experimental-eventsource): the same, from a child process", async () => {
+    server = await startScenarioServer();
+    const child = spawn(
+      process.execPath,
+      [
+        '--experimental-eventsource',
+        '--no-warnings',
+        '-e',
+        CHILD,
+        server.url,
+        JSON.stringify(EVENT_TYPES),
+        String(EXPECTED_EVENTS.length),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    const received = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ReceivedEvent);
+    expect(received).toEqual(EXPECTED_EVENTS);
+    expect(server.lastEventIds).toEqual(['', '2']);
+  });
+});

@@ -1,0 +1,230 @@
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
+import {
+  activeResources,
+  expectNoEscapes,
+  expectNoLeaks,
+  type ResourceCounts,
+  trapEscapedErrors,
+} from '../../../../test-support/hardening/resources.js';
+import { isWebSocket, type ServerOptions } from '../../src/index.js';
+import { type Harness, startHarness, within } from './server-harness.js';
+
+const require = createRequire(import.meta.url);
+const deflate = require('permessage-deflate');
+
+const trap = trapEscapedErrors();
+let harness: Harness | null = null;
+let before: ResourceCounts = {};
+
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+/** The harness with a generous `maxHeaderSize`, as an application expecting big headers would set it. */
+async function start(options: ServerOptions = {}, protocols: string[] | null = null): Promise<Harness> {
+  before = activeResources();
+  harness = await startHarness(options, () => {}, { maxHeaderSize: 4 << 20 }, protocols);
+  return harness;
+}
+
+/** Sends `request` on a fresh connection; resolves with the status line and the socket. */
+async function ask(port: number, request: string): Promise<{ status: string; head: string; socket: Socket }> {
+  const socket = await connectRaw(port);
+  socket.write(request);
+  const head = (await readUntil(socket, '\r\n\r\n')).toString('latin1');
+  return { status: head.slice(0, head.indexOf('\r\n')), head, socket };
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+describe('server: headers Node did not deliver', () => {
+  it('more headers than maxHeadersCount (the CVE-2024-37890 shape): 400, error and close, no crash', async () => {
+    const h = await start();
+    const filler = Array.from({ length: 2100 }, (_, i) => `X-Filler-${i}: v`);
+    const next = h.next();
+    const request = [
+      'GET / HTTP/1.1',
+      'Host: 127.0.0.1',
+      ...filler,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version: 13',
+      '',
+      '',
+    ].join('\r\n');
+    const { status, socket } = await ask(h.port, request);
+    const observed = await within(next, 2000, 'the upgrade');
+    expect(isWebSocket(observed.ws.request)).toBe(false);
+    expect(status).toMatch(/^HTTP\/1\.1 (400|426) /);
+    await within(observed.closed, 2000, 'close');
+    expect(observed.events).toEqual(['error', 'close']);
+    expect(observed.errors[0]?.code).toMatch(/^WS_ERR_HANDSHAKE_/);
+    socket.destroy();
+    await harness!.close();
+    harness = null;
+    await expectNoLeaks(before);
+    await expectNoEscapes(trap);
+  });
+});
+
+describe('server: duplicated and empty handshake headers', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['two Sec-WebSocket-Key lines', ['Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA=='], /^HTTP\/1\.1 400 /],
+    ['two Sec-WebSocket-Version lines', ['Sec-WebSocket-Version: 8'], /^HTTP\/1\.1 (400|426) /],
+  ];
+  for (const [name, extra, expected] of cases) {
+    it(`${name}: rejected, no crash`, async () => {
+      const h = await start();
+      const { status, socket } = await ask(h.port, upgradeRequest('/', extra));
+      expect(status).toMatch(expected);
+      socket.destroy();
+      await expectNoEscapes(trap);
+    });
+  }
+
+  const replaced: Array<[string, string, RegExp]> = [
+    ['an empty Sec-WebSocket-Key', 'Sec-WebSocket-Key:', /^HTTP\/1\.1 400 /],
+    ['an empty Sec-WebSocket-Version', 'Sec-WebSocket-Version:', /^HTTP\/1\.1 (400|426) /],
+    ['a Sec-WebSocket-Key of 15 bytes', 'Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4P', /^HTTP\/1\.1 400 /],
+    ['an empty Connection', 'Connection:', /^HTTP\/1\.1 (400|404) /],
+    ['an empty Upgrade', 'Upgrade:', /^HTTP\/1\.1 (400|404) /],
+  ];
+  for (const [name, line, expected] of replaced) {
+    it(`${name}: rejected, no crash`, async () => {
+      const h = await start();
+      const field = line.slice(0, line.indexOf(':'));
+      const request = upgradeRequest()
+        .split('\r\n')
+        .map((l) => (l.toLowerCase().startsWith(`${field.toLowerCase()}:`) ? line : l))
+        .join('\r\n');
+      const { status, socket } = await ask(h.port, request);
+      expect(status).toMatch(expected);
+      socket.destroy();
+      await expectNoEscapes(trap);
+    });
+  }
+});
+
+describe('server: 1 MiB crafted negotiation headers are handled in linear time', () => {
+  // Each is answered (101 or 400) within the test's time; scripts/hostile-headers.ts times them.
+  const extensionValues: Array<[string, string]> = [
+    [
+      'an unclosed quoted parameter of \\c pairs (CVE-2020-7662)',
+      `permessage-deflate; x="${'\\c'.repeat(MiB / 2)}`,
+    ],
+    ['a million semicolons', `permessage-deflate${';'.repeat(MiB)}`],
+    ['a million commas', `${','.repeat(MiB)}permessage-deflate`],
+    ['a megabyte of spaces before a token', `permessage-deflate${' '.repeat(MiB)}x`],
+    ['30,000 valid offers', 'permessage-deflate; client_max_window_bits, '.repeat(30_000).slice(0, -2)],
+    ['a megabyte of parameters', `permessage-deflate${'; a=1'.repeat(MiB / 6)}`],
+  ];
+  for (const [name, value] of extensionValues) {
+    it(`Sec-WebSocket-Extensions: ${name}`, async () => {
+      const h = await start({ extensions: [deflate] });
+      const { status, socket } = await ask(
+        h.port,
+        upgradeRequest('/', [`Sec-WebSocket-Extensions: ${value}`]),
+      );
+      expect(status).toMatch(/^HTTP\/1\.1 (101|400) /);
+      socket.destroy();
+      await expectNoEscapes(trap);
+    });
+  }
+
+  const protocolValues: Array<[string, string]> = [
+    ['b, a megabyte of spaces, x (CVE-2021-32640)', `b${' '.repeat(MiB)}x`],
+    ['100,000 distinct names', Array.from({ length: 100_000 }, (_, i) => `p${i}`).join(', ')],
+    ['a megabyte of commas', ','.repeat(MiB)],
+    ['the same name 150,000 times', 'chat, '.repeat(150_000).slice(0, -2)],
+  ];
+  for (const [name, value] of protocolValues) {
+    it(`Sec-WebSocket-Protocol: ${name}`, async () => {
+      const h = await start({}, ['chat', 'superchat']);
+      const { status, head, socket } = await ask(
+        h.port,
+        upgradeRequest('/', [`Sec-WebSocket-Protocol: ${value}`]),
+      );
+      expect(status).toMatch(/^HTTP\/1\.1 (101|400) /);
+      if (status.includes('101')) {
+        const chosen = /\r\nSec-WebSocket-Protocol: *([^\r\n]*)/i.exec(head)?.[1];
+        expect(chosen === undefined || chosen === 'chat' || chosen === 'superchat').toBe(true);
+      }
+      socket.destroy();
+      await expectNoEscapes(trap);
+    });
+  }
+});
+
+describe('server: time limits on the upgrade', () => {
+  it('a draft-76 client that never sends its 8 key bytes is dropped after handshakeTimeout', async () => {
+    const h = await start({ allowDrafts: true, handshakeTimeout: 200 });
+    const next = h.next();
+    const socket = await connectRaw(h.port);
+    socket.write(
+      [
+        'GET /chat HTTP/1.1',
+        'Host: 127.0.0.1',
+        'Upgrade: WebSocket',
+        'Connection: Upgrade',
+        'Origin: http://127.0.0.1',
+        'Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5',
+        'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const observed = await within(next, 2000, 'the upgrade');
+    const started = Date.now();
+    await within(observed.closed, 3000, 'close');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(observed.events).not.toContain('open');
+    expect(observed.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    await new Promise<void>((resolve) =>
+      socket.destroyed ? resolve() : socket.once('close', () => resolve()),
+    );
+    await harness!.close();
+    harness = null;
+    await expectNoLeaks(before);
+    await expectNoEscapes(trap);
+  });
+
+  it('defaults to 10 s', async () => {
+    const { DEFAULT_HANDSHAKE_TIMEOUT } = await import('../../src/index.js');
+    expect(DEFAULT_HANDSHAKE_TIMEOUT).toBe(10_000);
+  });
+});
+
+describe('server: draft length overflow (CVE-2026-54466)', () => {
+  for (const draft of ['hixie-75', 'hixie-76'] as const) {
+    it(`${draft}: an endless length prefix closes the connection once it passes maxLength`, async () => {
+      const h = await start({ allowDrafts: true, maxLength: 1024 });
+      const next = h.next();
+      const socket = await connectRaw(h.port);
+      const lines = [
+        'GET /chat HTTP/1.1',
+        'Host: 127.0.0.1',
+        'Upgrade: WebSocket',
+        'Connection: Upgrade',
+        'Origin: http://127.0.0.1',
+      ];
+      if (draft === 'hixie-76') {
+        lines.push('Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5', 'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00');
+      }
+      socket.write(`${lines.join('\r\n')}\r\n\r\n${draft === 'hixie-76' ? '^n:ds[4U' : ''}`);
+      const head = await readUntil(socket, '\r\n\r\n');
+      expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+      const observed = await within(next, 2000, 'the upgrade');
+      // 0x80 starts a length-prefixed frame; every 0xFF adds 7 bits to the length and continues it.
+      socket.write(Buffer.concat([Buffer.from([0x80]), Buffer.alloc(64, 0xff)]));
+      await within(observed.closed, 3000, 'close');
+      expect(observed.events).toContain('close');
+      await expectNoEscapes(trap);
+    });
+  }
+});

@@ -1,0 +1,148 @@
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { constants, deflateRawSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  connectRaw,
+  frame,
+  parseFrames,
+  readUntil,
+  upgradeRequest,
+} from '../../../../test-support/hardening/raw-peer.js';
+import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
+import type { ServerOptions } from '../../src/index.js';
+import { type Harness, type Observed, startHarness, within } from './server-harness.js';
+
+const require = createRequire(import.meta.url);
+const deflate = require('permessage-deflate');
+
+const trap = trapEscapedErrors();
+let harness: Harness | null = null;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+/** Opens a raw client against a fresh harness; resolves once the server's WebSocket is open. */
+async function open(
+  options: ServerOptions = {},
+  extraHeaders: string[] = [],
+): Promise<{ socket: Socket; observed: Observed; received: () => Buffer }> {
+  harness = await startHarness(options);
+  const next = harness.next();
+  const socket = await connectRaw(harness.port);
+  socket.write(upgradeRequest('/', extraHeaders));
+  const head = await readUntil(socket, '\r\n\r\n');
+  expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+  let rest = head.subarray(head.indexOf('\r\n\r\n') + 4);
+  socket.on('data', (chunk: Buffer) => {
+    rest = Buffer.concat([rest, chunk]);
+  });
+  const observed = await next;
+  if (!observed.events.includes('open')) await new Promise((resolve) => observed.ws.once('open', resolve));
+  return { socket, observed, received: () => rest };
+}
+
+function closeFrameSent(bytes: Buffer): number | undefined {
+  const close = parseFrames(bytes).find((f) => f.opcode === 8);
+  return close && close.payload.length >= 2 ? close.payload.readUInt16BE(0) : undefined;
+}
+
+describe('server limits on the wire', () => {
+  it('maxLength: a frame declaring more fails with 1009 before its payload is sent', async () => {
+    const { socket, observed, received } = await open({ maxLength: 1024 });
+    socket.write(frame(2, Buffer.alloc(0), { mask: true, length: 1025 }).subarray(0, 8));
+    await within(observed.closed, 3000, 'close');
+    expect(closeFrameSent(received())).toBe(1009);
+    expect(observed.errors[0]?.code).toBe('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    expect(observed.close?.code).toBe(1009);
+    await expectNoEscapes(trap);
+  });
+
+  it('maxFragments: the fragment past the limit fails with 1009, empty fragments counted', async () => {
+    const { socket, observed, received } = await open({ maxFragments: 100 });
+    const frames = [frame(2, '', { fin: false, mask: true })];
+    for (let i = 0; i < 100; i++) frames.push(frame(0, '', { fin: false, mask: true }));
+    socket.write(Buffer.concat(frames));
+    await within(observed.closed, 3000, 'close');
+    expect(closeFrameSent(received())).toBe(1009);
+    expect(observed.errors[0]?.code).toBe('WS_ERR_TOO_MANY_FRAGMENTS');
+    await expectNoEscapes(trap);
+  });
+
+  it('maxLength after inflation: a compressed message that inflates past the limit fails with 1009', async () => {
+    const payload = deflateRawSync(Buffer.alloc(4 << 20), { finishFlush: constants.Z_SYNC_FLUSH });
+    const { socket, observed, received } = await open({ maxLength: 64 * 1024, extensions: [deflate] }, [
+      'Sec-WebSocket-Extensions: permessage-deflate',
+    ]);
+    socket.write(frame(2, payload.subarray(0, payload.length - 4), { mask: true, rsv: 4 }));
+    await within(observed.closed, 5000, 'close');
+    expect(closeFrameSent(received())).toBe(1009);
+    expect(observed.close?.code).toBe(1009);
+    await expectNoEscapes(trap);
+  });
+
+  it('a received control frame over 125 bytes fails with 1002', async () => {
+    const { socket, observed, received } = await open();
+    socket.write(frame(9, Buffer.alloc(126), { mask: true }));
+    await within(observed.closed, 3000, 'close');
+    expect(closeFrameSent(received())).toBe(1002);
+    await expectNoEscapes(trap);
+  });
+});
+
+describe('server limits on send', () => {
+  it('ping() and pong() over 125 bytes throw RangeError and leave the connection usable', async () => {
+    const { observed, received } = await open();
+    expect(() => observed.ws.ping(Buffer.alloc(126))).toThrow(RangeError);
+    expect(() => observed.ws.pong('x'.repeat(126))).toThrow(RangeError);
+    expect(observed.ws.readyState).toBe(1);
+    expect(observed.ws.ping(Buffer.alloc(125))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(parseFrames(received()).map((f) => [f.opcode, f.payload.length])).toEqual([[9, 125]]);
+    await expectNoEscapes(trap);
+  });
+
+  it('close() with a reason over 123 UTF-8 bytes throws SyntaxError and sends nothing', async () => {
+    const { observed, received } = await open();
+    expect(() => observed.ws.close(1000, '€'.repeat(42))).toThrow(SyntaxError);
+    expect(observed.ws.readyState).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(parseFrames(received())).toEqual([]);
+    await expectNoEscapes(trap);
+  });
+
+  for (const [name, reason] of [
+    ['a Uint8Array', new Uint8Array([1, 2, 3])],
+    ['a Buffer', Buffer.from('abc')],
+    ['a number', 42],
+  ] as const) {
+    it(`close() with ${name} as reason never frames bytes it did not mean to send`, async () => {
+      // ws 8.20.1 sent uninitialised memory for close(code, TypedArray).
+      const { observed, received } = await open();
+      let threw = false;
+      try {
+        observed.ws.close(1000, reason as unknown as string);
+      } catch (error) {
+        threw = true;
+        expect(error).toBeInstanceOf(TypeError);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const close = parseFrames(received()).find((f) => f.opcode === 8);
+      if (threw) {
+        // Refused: nothing sent, and the connection is still usable and closable.
+        expect(close).toBeUndefined();
+        expect(observed.ws.readyState).toBe(1);
+        observed.ws.close(1000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(closeFrameSent(received())).toBe(1000);
+      } else {
+        expect(close?.payload).toEqual(
+          Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from(String(reason))]),
+        );
+      }
+      await expectNoEscapes(trap);
+    });
+  }
+});

@@ -1,0 +1,399 @@
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import WS from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  connectRaw,
+  frame,
+  parseFrames,
+  readUntil,
+  upgradeRequest,
+} from '../../../../test-support/hardening/raw-peer.js';
+import { WebSocket } from '../../src/index.js';
+import { closeServers, nextEvent, startServer, testCertificate } from '../support/servers.js';
+
+afterEach(closeServers);
+
+interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+function closeOf(ws: WebSocket): Promise<CloseInfo> {
+  return new Promise((resolve) =>
+    ws.once('close', (e: CloseInfo) => resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean })),
+  );
+}
+
+/** A `ws` client; resolves once open. */
+async function wsClient(url: string, protocols: string[] = [], options: object = {}) {
+  const client = new WS(url, protocols, { ca: testCertificate().cert, ...options });
+  client.on('error', () => {});
+  await once(client, 'open');
+  return client;
+}
+
+type WSClient = InstanceType<typeof WS>;
+
+function clientMessages(client: WSClient, count: number): Promise<Array<{ data: Buffer; binary: boolean }>> {
+  return new Promise((resolve) => {
+    const out: Array<{ data: Buffer; binary: boolean }> = [];
+    const onMessage = (data: Buffer, binary: boolean) => {
+      out.push({ data, binary });
+      if (out.length === count) {
+        client.off('message', onMessage);
+        resolve(out);
+      }
+    };
+    client.on('message', onMessage);
+  });
+}
+
+describe.each([
+  ['http', false],
+  ['https', true],
+])('echo over %s', (_name, tls) => {
+  it('echoes text and binary of 0, 125, 126, 65535, 65536 bytes and 16 MiB', async () => {
+    const server = await startServer({ tls, onSocket: (ws) => ws.pipe(ws) });
+    const client = await wsClient(`${server.origin}/echo`);
+    const sizes = [0, 125, 126, 65535, 65536, 16 * 1024 * 1024];
+    const received = clientMessages(client, sizes.length * 2);
+    for (const size of sizes) {
+      client.send('é'.repeat(size >> 1) + (size % 2 ? 'a' : ''));
+      client.send(Buffer.alloc(size, size & 0xff), { binary: true });
+    }
+    const echoes = await received;
+    for (const [i, size] of sizes.entries()) {
+      const text = echoes[2 * i]!;
+      const binary = echoes[2 * i + 1]!;
+      expect([text.binary, text.data.length]).toEqual([false, size]);
+      expect(text.data.toString()).toBe('é'.repeat(size >> 1) + (size % 2 ? 'a' : ''));
+      expect([binary.binary, binary.data.length]).toEqual([true, size]);
+      expect(binary.data.equals(Buffer.alloc(size, size & 0xff))).toBe(true);
+    }
+    expect(server.accepted[0]!.url).toBe(`${server.origin}/echo`);
+    client.close();
+  });
+});
+
+describe('handshake', () => {
+  it('selects the first of the client protocols the server supports, and sets version', async () => {
+    const server = await startServer({ protocols: ['xmpp', 'chat'] });
+    const client = await wsClient(server.origin, ['irc', 'chat', 'xmpp']);
+    const ws = server.accepted[0]!;
+    if (ws.readyState !== WebSocket.OPEN) await nextEvent(ws, 'open');
+    expect(client.protocol).toBe('chat');
+    expect(ws.protocol).toBe('chat');
+    expect(ws.version).toBe('hybi-13');
+    client.close();
+  });
+
+  it('opens with protocol "" when no protocol is in common', async () => {
+    const server = await startServer({ protocols: 'a, b' });
+    const client = await wsClient(server.origin, ['c']);
+    expect(client.protocol).toBe('');
+    client.close();
+  });
+
+  it('adds custom response headers to the 101', async () => {
+    const server = await startServer({ ws: { headers: { 'X-Custom': 'yes', 'Set-Cookie': ['a=1', 'b=2'] } } });
+    const client = new WS(server.origin);
+    const [response] = (await once(client, 'upgrade')) as [IncomingMessage];
+    expect(response.headers['x-custom']).toBe('yes');
+    expect(response.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    await once(client, 'open');
+    client.close();
+  });
+
+  it('fires open after listeners attached right after construction, then flushes messages queued before it', async () => {
+    const events: string[] = [];
+    const server = await startServer({
+      onSocket: (ws) => {
+        expect(ws.readyState).toBe(WebSocket.CONNECTING);
+        expect(ws.send('queued 1')).toBe(true);
+        ws.send(Buffer.from('queued 2'));
+        ws.on('open', () => events.push('open'));
+      },
+    });
+    const client = new WS(server.origin);
+    const received = clientMessages(client, 2);
+    const data = await received;
+    expect(data.map((m) => m.data.toString())).toEqual(['queued 1', 'queued 2']);
+    expect(events).toEqual(['open']);
+    client.close();
+  });
+
+  it('processes frames that arrive in the same packet as the request', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    socket.write(
+      Buffer.concat([Buffer.from(upgradeRequest('/')), frame(1, 'first', { mask: true }), frame(1, 'second', { mask: true })]),
+    );
+    const ws = await server.nextSocket();
+    const got: string[] = [];
+    await new Promise<void>((resolve) =>
+      ws.on('message', (e: { data: string }) => {
+        got.push(e.data);
+        if (got.length === 2) resolve();
+      }),
+    );
+    expect(got).toEqual(['first', 'second']);
+    socket.destroy();
+  });
+
+  it('answers 426 with Sec-WebSocket-Version: 13 for another version, then error and close 1002', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/').replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'));
+    const ws = await next;
+    const events: string[] = [];
+    ws.on('open', () => events.push('open'));
+    ws.on('error', () => events.push('error'));
+    const closed = closeOf(ws);
+    const response = await readUntil(socket, '\r\n\r\n');
+    const text = response.toString();
+    expect(text).toMatch(/^HTTP\/1\.1 426 /);
+    expect(text).toMatch(/\r\nSec-WebSocket-Version: 13\r\n/i);
+    const close = await closed;
+    expect(events).toEqual(['error']);
+    expect(close.code).toBe(1002);
+    expect(close.wasClean).toBe(false);
+    expect(close.reason.length).toBeGreaterThan(0);
+    await once(socket, 'close');
+  });
+
+  it('answers 400 with a plain-text reason for a missing key', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/').replace(/Sec-WebSocket-Key: .*\r\n/, ''));
+    const ws = await next;
+    const error = nextEvent<{ message: string; error: { statusCode: number } }>(ws, 'error');
+    const response = (await readUntil(socket, '\r\n\r\n')).toString();
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    expect(response).toMatch(/Content-Type: text\/plain/i);
+    expect((await error).error.statusCode).toBe(400);
+    expect((await closeOf(ws)).code).toBe(1002);
+  });
+
+  it('fails (400), never crashes, when Node dropped headers past maxHeadersCount', async () => {
+    const server = await startServer();
+    server.server.maxHeadersCount = 4;
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    // Upgrade and Connection survive; the key and version come after the cut.
+    socket.write(
+      [
+        'GET / HTTP/1.1',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Host: 127.0.0.1',
+        'X-Filler: 1',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const ws = await next;
+    const response = (await readUntil(socket, '\r\n\r\n')).toString();
+    expect(response).toMatch(/^HTTP\/1\.1 4(00|26) /);
+    expect((await closeOf(ws)).wasClean).toBe(false);
+  });
+
+  it('reports wss:// behind a TLS-terminating proxy (X-Forwarded-Proto: https)', async () => {
+    const server = await startServer();
+    const client = new WS(`${server.origin}/path?q=1`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    await once(client, 'open');
+    expect(server.accepted[0]!.url).toBe(`wss://127.0.0.1:${server.port}/path?q=1`);
+    client.close();
+  });
+
+  it('throws on unknown options and accepts faye’s proxy/tls/ca silently', () => {
+    const request = { url: '/', headers: { host: 'h' }, socket: {} } as unknown as IncomingMessage;
+    const socket = { on() {}, destroy() {} } as never;
+    expect(() => new WebSocket(request, socket, null, null, { maxLenght: 1 } as never)).toThrow(
+      'Unrecognized option: maxLenght',
+    );
+  });
+});
+
+describe('ping', () => {
+  it('ping(message, cb) runs the callback on the matching pong', async () => {
+    const server = await startServer();
+    const client = await wsClient(server.origin);
+    const ws = server.accepted[0]!;
+    if (ws.readyState !== WebSocket.OPEN) await nextEvent(ws, 'open');
+    const pong = nextEvent<{ data: Buffer }>(ws, 'pong');
+    await new Promise<void>((resolve) => ws.ping('Mic check, one, two', resolve));
+    expect((await pong).data.toString()).toBe('Mic check, one, two');
+    client.close();
+  });
+
+  it('sends pings every `ping` seconds', async () => {
+    const server = await startServer({ ws: { ping: 0.03 } });
+    const client = await wsClient(server.origin);
+    const pings: string[] = [];
+    await new Promise<void>((resolve) =>
+      client.on('ping', (data: Buffer) => {
+        pings.push(data.toString());
+        if (pings.length === 2) resolve();
+      }),
+    );
+    expect(pings).toEqual(['1', '2']);
+    client.close();
+  });
+
+  it('closes a peer that answers no ping (1006, WS_ERR_PING_TIMEOUT, socket destroyed)', async () => {
+    const server = await startServer({ ws: { ping: 0.03, pingTimeout: 60 } });
+    const client = await wsClient(server.origin, [], { autoPong: false });
+    const ws = server.accepted[0]!;
+    const error = nextEvent<{ error: { code: string } }>(ws, 'error');
+    const close = await closeOf(ws);
+    expect((await error).error.code).toBe('WS_ERR_PING_TIMEOUT');
+    expect([close.code, close.wasClean]).toEqual([1006, false]);
+    const [code] = (await once(client, 'close')) as [number];
+    expect(code).toBe(1006);
+  });
+});
+
+describe('closing', () => {
+  it('client closes: code and reason reach the server, clean on both sides', async () => {
+    const server = await startServer();
+    const client = await wsClient(server.origin);
+    const ws = server.accepted[0]!;
+    const serverClose = closeOf(ws);
+    const clientClose = once(client, 'close');
+    client.close(4001, 'done');
+    expect(await serverClose).toEqual({ code: 4001, reason: 'done', wasClean: true });
+    const [code, reason] = (await clientClose) as [number, Buffer];
+    expect([code, reason.toString()]).toEqual([4001, 'done']);
+  });
+
+  it('server closes: the client sees the code and the server’s TCP close; the server event is clean', async () => {
+    const server = await startServer();
+    const client = await wsClient(server.origin);
+    const ws = server.accepted[0]!;
+    const serverClose = closeOf(ws);
+    const clientClose = once(client, 'close');
+    ws.close(1001, 'going away');
+    expect(ws.readyState).toBe(WebSocket.CLOSING);
+    const [code] = (await clientClose) as [number];
+    expect(code).toBe(1001);
+    expect(await serverClose).toEqual({ code: 1001, reason: 'going away', wasClean: true });
+  });
+
+  it('close timeout: a peer that never answers the close frame is dropped with 1006', async () => {
+    const server = await startServer({ ws: { closeTimeout: 100 } });
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/'));
+    const ws = await next;
+    await nextEvent(ws, 'open');
+    socket.on('data', () => {});
+    const closed = closeOf(ws);
+    ws.close();
+    expect(await closed).toEqual({ code: 1006, reason: '', wasClean: false });
+    await once(socket, 'close');
+  });
+
+  it('TCP reset in the middle of a frame: close 1006, not clean', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/'));
+    const ws = await next;
+    await nextEvent(ws, 'open');
+    const closed = closeOf(ws);
+    socket.write(frame(2, Buffer.alloc(1000), { mask: true }).subarray(0, 300));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.resetAndDestroy();
+    expect(await closed).toEqual({ code: 1006, reason: '', wasClean: false });
+  });
+
+  it('a protocol error by the client: error then close 1002, and the close frame on the wire', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/'));
+    const ws = await next;
+    await nextEvent(ws, 'open');
+    const bytes = readUntil(socket, Buffer.from([0x88]));
+    const error = nextEvent<{ error: { closeCode: number } }>(ws, 'error');
+    socket.write(frame(1, 'unmasked'));
+    expect((await error).error.closeCode).toBe(1002);
+    const received = await bytes;
+    const frames = parseFrames(received.subarray(received.indexOf('\r\n\r\n') + 4));
+    expect(frames.at(-1)?.opcode).toBe(8);
+    expect(frames.at(-1)?.payload.readUInt16BE(0)).toBe(1002);
+    socket.end();
+    expect((await closeOf(ws)).code).toBe(1002);
+  });
+});
+
+describe('streams and backpressure', () => {
+  it('ws.pipe(ws) echoes', async () => {
+    const server = await startServer({ onSocket: (ws) => ws.pipe(ws) });
+    const client = await wsClient(server.origin);
+    const received = clientMessages(client, 50);
+    for (let i = 0; i < 50; i++) client.send(`m${i}`);
+    expect((await received).map((m) => m.data.toString())).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    client.close();
+  });
+
+  it('a client that stops reading never makes the server buffer without bound', async () => {
+    const highWaterMark = 256 * 1024;
+    const server = await startServer({ ws: { highWaterMark } });
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/'));
+    const ws = await next;
+    await nextEvent(ws, 'open');
+    socket.pause(); // stops reading: the kernel buffers fill, then the server's socket buffer
+    const chunk = Buffer.alloc(64 * 1024);
+    let sent = 0;
+    let peak = 0;
+    // A producer that honours send()'s result, as pipe() does, for 64 MiB worth of attempts.
+    for (let round = 0; round < 1024; round++) {
+      if (!ws.send(chunk)) {
+        const drained = await Promise.race([
+          nextEvent(ws, 'drain').then(() => true),
+          new Promise((resolve) => setTimeout(resolve, 30, false)),
+        ]);
+        if (!drained) break; // the reader is stalled: stop producing
+      }
+      sent++;
+      peak = Math.max(peak, ws.bufferedAmount);
+    }
+    expect(sent).toBeLessThan(1024);
+    expect(peak).toBeLessThan(highWaterMark + chunk.length + 1);
+    // Reading again drains the server and the producer may continue.
+    const drained = nextEvent(ws, 'drain');
+    socket.resume();
+    socket.on('data', () => {});
+    await drained;
+    expect(ws.bufferedAmount).toBeLessThan(highWaterMark);
+    socket.destroy();
+  });
+
+  it('pause() stops reading from a fast client; memory stays bounded by the kernel window', async () => {
+    const server = await startServer();
+    const client = await wsClient(server.origin);
+    const ws = server.accepted[0]!;
+    if (ws.readyState !== WebSocket.OPEN) await nextEvent(ws, 'open');
+    ws.pause();
+    let count = 0;
+    ws.on('message', () => count++);
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 256; i++) client.send(chunk); // 16 MiB
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(count).toBe(0);
+    expect(client.bufferedAmount).toBeGreaterThan(0); // the client could not get rid of it all
+    const all = new Promise<void>((resolve) => ws.on('message', () => count === 256 && resolve()));
+    ws.resume();
+    await all;
+    client.close();
+  });
+});

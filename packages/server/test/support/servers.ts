@@ -1,0 +1,88 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { selfSignedCertificate } from '../../../../test-support/hardening/tls-fixture.js';
+import { type ProtocolList, type ServerOptions, WebSocket } from '../../src/index.js';
+
+/** An http or https server on 127.0.0.1 whose upgrades become sockeye WebSockets. */
+export interface TestServer {
+  readonly server: http.Server | https.Server;
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>` or `wss://…`. */
+  readonly origin: string;
+  /** Server-side sockets accepted so far, in order. */
+  readonly accepted: WebSocket[];
+  /** Resolves with the next server-side WebSocket. */
+  nextSocket(): Promise<WebSocket>;
+  close(): Promise<void>;
+}
+
+const running = new Set<TestServer>();
+
+/** The CA a client needs to trust the https test server. */
+export function testCertificate(): { key: string; cert: string } {
+  return selfSignedCertificate();
+}
+
+/**
+ * Starts a server. `onSocket` runs on each new WebSocket right after construction (before `open`),
+ * e.g. `(ws) => ws.pipe(ws)`.
+ */
+export async function startServer(
+  options: {
+    tls?: boolean;
+    protocols?: ProtocolList;
+    ws?: ServerOptions;
+    http?: http.ServerOptions;
+    onSocket?: (ws: WebSocket) => void;
+  } = {},
+): Promise<TestServer> {
+  const accepted: WebSocket[] = [];
+  const waiting: Array<(ws: WebSocket) => void> = [];
+  const sockets = new Set<Socket>();
+  const onRequest = (_request: http.IncomingMessage, response: http.ServerResponse) => response.end('not ws');
+  const server = options.tls
+    ? https.createServer({ ...testCertificate(), ...options.http }, onRequest)
+    : http.createServer(options.http ?? {}, onRequest);
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    const ws = new WebSocket(request, socket, head, options.protocols ?? null, options.ws ?? {});
+    accepted.push(ws);
+    options.onSocket?.(ws);
+    waiting.shift()?.(ws);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const handle: TestServer = {
+    server,
+    port,
+    origin: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
+    accepted,
+    nextSocket: () => new Promise((resolve) => waiting.push(resolve)),
+    close: async () => {
+      running.delete(handle);
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  running.add(handle);
+  return handle;
+}
+
+/** Closes every server started by {@link startServer} (for `afterEach`). */
+export async function closeServers(): Promise<void> {
+  await Promise.all([...running].map((s) => s.close()));
+}
+
+/** Resolves with the next `type` event of an emitter. */
+export function nextEvent<T = unknown>(
+  emitter: { once(type: string, listener: (value: T) => void): unknown },
+  type: string,
+): Promise<T> {
+  return new Promise((resolve) => emitter.once(type, resolve));
+}
