@@ -103,3 +103,15 @@ export async function takeMemory(connections: number): Promise<MemorySample> {
   const m = process.memoryUsage();
   return { type: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external, connections };
 }
+
+/**
+ * Exits when the orchestrator goes away (IPC channel closed, or this process re-parented), so an
+ * interrupted run leaves no server or generator behind. A 1 s unref'd check: never on a hot path.
+ */
+export function exitWithParent(): void {
+  const parent = process.ppid;
+  process.on('disconnect', () => process.exit(0));
+  setInterval(() => {
+    if (!process.connected || process.ppid !== parent) process.exit(0);
+  }, 1000).unref();
+}

@@ -253,6 +253,7 @@ export function checkClientRequest(head: HttpHead): string | null {
 export class CaseServer {
   readonly #server: Server;
   #waiting: ((socket: Socket) => void) | null = null;
+  #cancel: ((socket: null) => void) | null = null;
   readonly #sockets = new Set<Socket>();
 
   private constructor(server: Server) {
@@ -281,18 +282,25 @@ export class CaseServer {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
-  /** The next connection, or null after `ms`. */
+  /** The next connection, or null after `ms` or on {@link cancel}. */
   next(ms: number): Promise<Socket | null> {
+    this.cancel();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waiting = null;
-        resolve(null);
-      }, ms);
-      this.#waiting = (socket) => {
+      const take = (socket: Socket | null) => {
         clearTimeout(timer);
+        if (this.#waiting === take) this.#waiting = null;
+        if (this.#cancel === take) this.#cancel = null;
         resolve(socket);
       };
+      const timer = setTimeout(() => take(null), ms);
+      this.#waiting = take;
+      this.#cancel = take;
     });
+  }
+
+  /** Stops waiting for a connection (one that comes later is refused). */
+  cancel(): void {
+    this.#cancel?.(null);
   }
 
   /** Stops listening and destroys open connections. */
@@ -311,14 +319,20 @@ export async function runClientCase(
 ): Promise<Outcome> {
   const incoming = server.next(settings.closeTimeoutMs * 2);
   let finishedFlag = false;
+  let connectError = '';
   const finished = subject
     .connectClient(`ws://127.0.0.1:${server.port}/runCase?case=${c.id}`)
-    .catch(() => undefined)
+    .catch((error: Error) => {
+      connectError = error.message;
+    })
     .then(() => {
       finishedFlag = true;
     });
-  const socket = await incoming;
-  if (!socket) return fail('the client did not connect');
+  const socket = await Promise.race([incoming, finished.then(() => null)]);
+  if (!socket) {
+    server.cancel();
+    return fail(`the client did not connect${connectError ? `: ${connectError}` : ''}`);
+  }
   try {
     const request = await readHead(socket, settings.closeTimeoutMs * 2);
     if (!request) return fail('no complete opening handshake request from the client');

@@ -1,6 +1,6 @@
 import type { DriverConfig } from '../driver-config.js';
 import { readConfig } from '../driver-config.js';
-import { sendToParent } from '../ipc.js';
+import { exitWithParent, sendToParent } from '../ipc.js';
 import { type Driver, NO_LATENCY, waitFor } from '../loadgen/driver.js';
 import { textPayload } from '../loadgen/frames.js';
 import { serveDriver } from '../loadgen/serve-driver.js';
@@ -32,6 +32,7 @@ interface Slot {
  * messages in flight, counting the echoes, and answering the orchestrator like a load generator.
  */
 export async function runClient(load: () => Promise<ClientAdapter>): Promise<void> {
+  exitWithParent();
   let adapter: ClientAdapter;
   try {
     adapter = await load();
@@ -40,7 +41,6 @@ export async function runClient(load: () => Promise<ClientAdapter>): Promise<voi
   }
   if (typeof adapter === 'string') {
     sendToParent({ type: 'ready', skip: adapter });
-    process.on('disconnect', () => process.exit(0));
     return;
   }
   const config = readConfig<DriverConfig>();

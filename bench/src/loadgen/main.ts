@@ -3,10 +3,11 @@
  * answers the orchestrator's IPC requests. Its config comes in `BENCH_CONFIG`.
  */
 import { type DriverConfig, readConfig } from '../driver-config.js';
-import { sendToParent } from '../ipc.js';
+import { exitWithParent, sendToParent } from '../ipc.js';
 import { serveDriver } from './serve-driver.js';
 import { startDriver } from './start-driver.js';
 
+exitWithParent();
 try {
   serveDriver(await startDriver(readConfig<DriverConfig>()));
 } catch (error) {

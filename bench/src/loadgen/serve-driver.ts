@@ -1,4 +1,4 @@
-import { type ParentMessage, sendToParent, takeMemory, takeSample } from '../ipc.js';
+import { exitWithParent, type ParentMessage, sendToParent, takeMemory, takeSample } from '../ipc.js';
 import type { Driver } from './driver.js';
 
 /** Answers the orchestrator for `driver` until told to stop. */
@@ -26,6 +26,6 @@ export function serveDriver(driver: Driver): void {
         process.exit(0);
     }
   });
-  process.on('disconnect', () => process.exit(0));
+  exitWithParent();
   sendToParent({ type: 'ready' });
 }

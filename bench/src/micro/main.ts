@@ -3,7 +3,7 @@
  * implementation, alternating implementations within each round, and sends the medians back.
  */
 import { readConfig } from '../driver-config.js';
-import { sendToParent } from '../ipc.js';
+import { exitWithParent, sendToParent } from '../ipc.js';
 import { summarize } from '../stats.js';
 import { microCases } from './cases.js';
 import { loadSockeye } from './sockeye-internals.js';
@@ -20,6 +20,7 @@ export interface MicroRow {
   bytesPerOp: number;
 }
 
+exitWithParent();
 const { quick } = readConfig<{ quick: boolean }>();
 const rounds = quick ? 3 : 7;
 const roundMs = quick ? 150 : 400;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { type DriverConfig, readConfig } from '../driver-config.js';
-import { type ParentMessage, sendToParent, takeSample } from '../ipc.js';
+import { exitWithParent, type ParentMessage, sendToParent, takeSample } from '../ipc.js';
 import { FrameCounter } from '../loadgen/frame-counter.js';
 import { buildFrame, Opcode, repeatFrame, textPayload } from '../loadgen/frames.js';
 
@@ -74,7 +74,7 @@ process.on('message', (message: ParentMessage) => {
   if (message.type === 'sample') sendToParent(takeSample(count, errors, connections));
   else if (message.type === 'stop') process.exit(0);
 });
-process.on('disconnect', () => process.exit(0));
+exitWithParent();
 server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
   const address = server.address();
   sendToParent({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { readConfig } from '../driver-config.js';
-import { type ParentMessage, sendToParent, takeMemory, takeSample } from '../ipc.js';
+import { exitWithParent, type ParentMessage, sendToParent, takeMemory, takeSample } from '../ipc.js';
 
 /** What a server subject is asked to serve. */
 export interface ServerConfig {
@@ -46,7 +46,7 @@ export async function runServer(setup: ServerSetup): Promise<void> {
     else if (message.type === 'memory') sendToParent(await takeMemory(stats.connections));
     else if (message.type === 'stop') process.exit(0);
   });
-  process.on('disconnect', () => process.exit(0));
+  exitWithParent();
   let skip: string | undefined;
   try {
     skip = await setup(server, config, stats);

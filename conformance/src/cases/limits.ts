@@ -1,6 +1,6 @@
 import type { CaseContext, ConformanceCase } from '../case.js';
 import { Opcode, repeatBytes } from '../frame.js';
-import { binary, text } from '../trace.js';
+import { binary, describeTrace, sameTrace, text } from '../trace.js';
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
@@ -12,7 +12,6 @@ const SLOW = 240;
 const sizeName = (n: number) => (n >= MIB ? `${n / MIB} MiB` : n >= KIB ? `${n / KIB} KiB` : `${n} B`);
 
 function oneMessage(id: string, isText: boolean, size: number, how: { fragment?: number; chop?: number }) {
-  const payload = repeatBytes(isText ? TEXT_UNIT : BINARY_UNIT, size);
   const detail = how.fragment
     ? `, in fragments of ${sizeName(how.fragment)}`
     : how.chop
@@ -21,14 +20,23 @@ function oneMessage(id: string, isText: boolean, size: number, how: { fragment?:
   const c: ConformanceCase = {
     id,
     description: `Send a ${isText ? 'text' : 'binary'} message of ${sizeName(size)}${detail}; expect it echoed exactly.`,
-    run: ({ peer }) =>
-      how.fragment
-        ? peer.sendMessage(payload, !isText, how.fragment)
-        : peer.sendFrames(
-            { opcode: isText ? Opcode.Text : Opcode.Binary, payload },
-            how.chop ? { chop: how.chop } : {},
-          ),
-    expect: { ok: [isText ? text(payload) : binary(payload)] },
+    // The payload is built when the case runs, so listing cases allocates nothing large.
+    run: async (ctx: CaseContext) => {
+      const { peer, settings } = ctx;
+      const payload = repeatBytes(isText ? TEXT_UNIT : BINARY_UNIT, size);
+      if (how.fragment) await peer.sendMessage(payload, !isText, how.fragment);
+      else
+        await peer.sendFrames(
+          { opcode: isText ? Opcode.Text : Opcode.Binary, payload },
+          how.chop ? { chop: how.chop } : {},
+        );
+      if (!(await ctx.waitForEvents(1, SLOW * settings.waitMs))) return ctx.decide('fail', 'no echo');
+      const got = peer.trace[0]!;
+      const expected = isText ? text(payload) : binary(payload);
+      if (peer.trace.length !== 1 || !sameTrace(peer.trace, [expected]))
+        return ctx.decide('fail', `expected ${describeTrace([expected])}, observed ${describeTrace([got])}`);
+      ctx.decide('pass', 'echoed exactly');
+    },
     patience: SLOW,
   };
   return c;

@@ -1,9 +1,12 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import {
+  type ClientHandshake,
+  type ClientHandshakeResult,
   Connection,
   WebSocket as CoreWebSocket,
   createClientHandshake,
+  type Extension,
   ErrorCode,
   failWebSocket,
   HandshakeError,
@@ -24,6 +27,7 @@ import {
   clientOptionKeys,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_MAX_LENGTH,
+  type HeaderValues,
   type ProxyOptions,
   proxyOptionKeys,
 } from './client-options.js';
@@ -35,6 +39,7 @@ export type ClientProtocols = readonly string[] | string | null | undefined;
 const HANDSHAKE_PREFIX = 'Error during WebSocket handshake: ';
 
 let startClient: (client: Client) => void;
+let timeoutClient: (client: Client, ms: number) => void;
 
 /**
  * A WebSocket client for Node, as faye-websocket's `WebSocket.Client`:
@@ -72,6 +77,7 @@ export class Client extends CoreWebSocket {
   #socket: net.Socket | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #proxy: TransportOptions['proxy'];
+  #handshake: ClientHandshake;
 
   /**
    * @param url a `ws:` or `wss:` URL; anything else throws `"<url> is not a valid WebSocket URL"`
@@ -96,6 +102,17 @@ export class Client extends CoreWebSocket {
     this.#protocols = protocolList(protocols);
     this.#options = opts;
     this.#proxy = resolveProxy(target, opts.proxy);
+    this.#handshake = createClientHandshake(
+      target,
+      {
+        protocols: this.#protocols,
+        ...(opts.headers ? { headers: headerStrings(opts.headers) } : {}),
+        ...(opts.extensions ? { extensions: extensionList(opts.extensions) } : {}),
+        maxLength: opts.maxLength ?? DEFAULT_MAX_LENGTH,
+      },
+      randomKey(),
+      nodeDigest,
+    );
     const timeout = opts.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (typeof timeout !== 'number' || !(timeout >= 0) || !Number.isFinite(timeout)) {
       throw new TypeError(`The handshakeTimeout option must be a non-negative number, got ${String(timeout)}`);
@@ -128,10 +145,10 @@ export class Client extends CoreWebSocket {
     startClient = (client) => {
       client.#start().catch((error: unknown) => client.#failWith(error));
     };
+    timeoutClient = (client, ms) => client.#timedOut(ms);
   }
 
-  /** @internal The handshake timer fired. */
-  timedOut(ms: number): void {
+  #timedOut(ms: number): void {
     this.#timer = null;
     this.#failWith(
       new HandshakeError(ErrorCode.HandshakeTimeout, `${HANDSHAKE_PREFIX}no answer within ${ms} ms`),
@@ -148,18 +165,6 @@ export class Client extends CoreWebSocket {
     const tlsOptions: tls.ConnectionOptions = { ...options.tls };
     if (tlsOptions.ca === undefined && options.ca !== undefined) tlsOptions.ca = options.ca;
 
-    const handshake = createClientHandshake(
-      target,
-      {
-        protocols: this.#protocols,
-        ...(options.headers ? { headers: options.headers } : {}),
-        ...(options.extensions ? { extensions: options.extensions } : {}),
-        maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
-      },
-      randomKey,
-      nodeDigest,
-    );
-
     const socket = await openTransport({
       host,
       port,
@@ -175,6 +180,7 @@ export class Client extends CoreWebSocket {
       return;
     }
     this.#socket = socket;
+    const handshake = this.#handshake;
     socket.on('error', ignore);
     const parser = new HttpHeadParser('response', { maxLineLength: 8192, maxHeaders: 128 });
     const onData = (chunk: Buffer): void => {
@@ -190,7 +196,7 @@ export class Client extends CoreWebSocket {
       finish();
       this.#statusCode = head.statusCode;
       this.#headers = { ...head.headers };
-      let accepted: ReturnType<typeof handshake.validate>;
+      let accepted: ClientHandshakeResult;
       try {
         accepted = handshake.validate(head);
       } catch (error) {
@@ -208,11 +214,11 @@ export class Client extends CoreWebSocket {
             role: Role.Client,
             maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
             ...(options.maxFragments !== undefined ? { maxFragments: options.maxFragments } : {}),
-            extensions: accepted.extensions ?? null,
+            extensions: accepted.extensions,
           }),
         protocol: accepted.protocol,
         version: 'hybi-13',
-        extensions: accepted.extensionHeader ?? '',
+        extensions: accepted.extensions === null ? '' : (head.headers['sec-websocket-extensions'] ?? ''),
         head: parser.rest,
       });
     };
@@ -279,7 +285,7 @@ export class Client extends CoreWebSocket {
 }
 
 function clientTimeout(client: Client, ms: number): void {
-  client.timedOut(ms);
+  timeoutClient(client, ms);
 }
 
 function ignore(): void {}
@@ -295,6 +301,19 @@ function handshakeError(error: unknown): HandshakeError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new HandshakeError(ErrorCode.HandshakeInvalidResponse, `${HANDSHAKE_PREFIX}${message}`, { cause: error });
+}
+
+function headerStrings(headers: HeaderValues): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    out[name] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+  }
+  return out;
+}
+
+function extensionList(extensions: readonly Extension[] | Extension): readonly Extension[] {
+  return Array.isArray(extensions) ? extensions : [extensions as Extension];
 }
 
 function protocolList(protocols: ClientProtocols): string[] {

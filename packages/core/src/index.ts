@@ -28,6 +28,7 @@ export {
   WebSocketError,
   type WebSocketErrorOptions,
 } from './errors.js';
+export { nodeDigest, randomKey } from './node/digest.js';
 export {
   type DriverHandler,
   type DriverSocket,
@@ -38,6 +39,11 @@ export { validateOptions } from './options.js';
 export { CloseCode, isValidCloseCode } from './protocol/close-code.js';
 export { type ClosePayload, encodeClosePayload, parseClosePayload } from './protocol/close-payload.js';
 export { Connection, type ConnectionOptions } from './protocol/connection.js';
+export {
+  type Draft76Challenge,
+  DraftConnection,
+  type DraftConnectionOptions,
+} from './protocol/draft-connection.js';
 export { type Engine, type EngineHandler, EngineState } from './protocol/engine.js';
 export type {
   ClientExtensionSession,
@@ -49,6 +55,16 @@ export type {
   ExtensionSession,
   ServerExtensionSession,
 } from './protocol/extension.js';
+export {
+  type ExtensionOffer,
+  parseExtensionHeader,
+  serializeExtension,
+} from './protocol/extension-header.js';
+export {
+  ClientExtensionNegotiation,
+  negotiateServerExtensions,
+  type ServerExtensionNegotiation,
+} from './protocol/extension-negotiation.js';
 export { type EncodeFrameOptions, encodeFrame } from './protocol/frame-encoder.js';
 export {
   DEFAULT_MAX_FRAGMENTS,
@@ -57,8 +73,42 @@ export {
   FrameParser,
   type FrameParserOptions,
 } from './protocol/frame-parser.js';
+export {
+  type ClientHandshake,
+  type ClientHandshakeOptions,
+  type ClientHandshakeResult,
+  createClientHandshake,
+} from './protocol/handshake-client.js';
+export { acceptKey, type HandshakeDigest, WEBSOCKET_GUID } from './protocol/handshake-digest.js';
+export {
+  acceptHandshake,
+  draftKeyNumber,
+  httpErrorResponse,
+  isWebSocketRequest,
+  type ServerHandshake,
+  type ServerHandshakeAccepted,
+  type ServerHandshakeOptions,
+  type ServerHandshakeRejected,
+  type ServerHandshakeRequest,
+  type ServerHandshakeVersion,
+} from './protocol/handshake-server.js';
+export {
+  type HeaderBag,
+  headerValue,
+  isSafeFieldValue,
+  isToken,
+  listHasToken,
+  splitHeaderList,
+} from './protocol/header-tokens.js';
+export {
+  type HttpHead,
+  type HttpHeadKind,
+  HttpHeadParser,
+  type HttpHeadParserOptions,
+} from './protocol/http-head.js';
 export { maskInPlace } from './protocol/mask.js';
 export { type MaskKeySource, writeRandomMaskKey } from './protocol/mask-source.js';
 export { isControlOpcode, Opcode } from './protocol/opcode.js';
 export { Role } from './protocol/role.js';
 export { isValidUtf8, Utf8Validator } from './protocol/utf8.js';
+export { parseWebSocketUrl, webSocketUrlPort } from './protocol/websocket-url.js';

@@ -61,10 +61,13 @@ function seconds(name: string, value: number): number {
  * (faye-websocket does not validate EventSource options; sockeye does, to catch typos); bad values
  * throw a `RangeError` or `TypeError`.
  */
-export function resolveEventSourceOptions(options: EventSourceOptions | undefined): ResolvedEventSourceOptions {
+export function resolveEventSourceOptions(
+  options: EventSourceOptions | undefined,
+): ResolvedEventSourceOptions {
   validateOptions(options, OPTION_KEYS);
-  const headers = options?.headers ?? {};
-  if (typeof headers !== 'object' || headers === null) throw new TypeError('The headers option must be an object');
+  const headers = options?.headers === undefined ? {} : options.headers;
+  if (typeof headers !== 'object' || headers === null)
+    throw new TypeError('The headers option must be an object');
   const retry = options?.retry ?? DEFAULT_RETRY;
   const ping = options?.ping ?? DEFAULT_PING;
   const query = options?.lastEventIdQuery ?? false;

@@ -13,7 +13,7 @@ export interface ConnectReply {
   /** Always 200. */
   statusCode: number;
   /** The reason phrase, e.g. `Connection established`. */
-  statusText: string;
+  statusMessage: string;
   /** The answer's headers, names lower-cased, repeated fields joined with `, `. */
   headers: Record<string, string>;
   /** Bytes that followed the answer's head: already the target's, to be read first. */
@@ -73,7 +73,7 @@ export class ConnectResponseParser {
     if (statusCode !== 200) {
       throw new ProxyError(ErrorCode.ProxyRefused, this.#message(), { statusCode, headers });
     }
-    return { statusCode, statusText: head.statusText ?? '', headers, rest: this.#parser.rest };
+    return { statusCode, statusMessage: head.statusMessage ?? '', headers, rest: this.#parser.rest };
   }
 
   /** The proxy closed the connection: throws `WS_ERR_PROXY_CLOSED` unless the answer was read. */

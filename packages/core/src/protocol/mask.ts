@@ -3,14 +3,15 @@
  * masking key. Unmasking is the same operation.
  *
  * Written for V8 without a native addon: payloads of 64 bytes or more are aligned and XORed a
- * 32-bit word at a time through a `Uint32Array` view; shorter ones a byte at a time with the key
+ * 32-bit word at a time through an `Int32Array` view; shorter ones a byte at a time with the key
  * held in locals.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
 
 // Builds the 32-bit mask word in the platform's byte order, whatever that is.
 const word8 = new Uint8Array(4);
-const word32 = new Uint32Array(word8.buffer);
+// Int32, not Uint32: a key word above 2^31 stays a small integer for V8 instead of a heap number.
+const word32 = new Int32Array(word8.buffer);
 
 /** Below this many bytes the word loop's alignment and view cost more than they save. */
 const WORD_THRESHOLD = 64;
@@ -51,8 +52,15 @@ export function maskInPlace(
     word8[2] = k2;
     word8[3] = k3;
     const w = word32[0]!;
-    const view = new Uint32Array(data.buffer, data.byteOffset + i, words);
-    for (let j = 0; j < words; j++) view[j] = view[j]! ^ w;
+    const view = new Int32Array(data.buffer, data.byteOffset + i, words);
+    let j = 0;
+    for (; j + 4 <= words; j += 4) {
+      view[j] = view[j]! ^ w;
+      view[j + 1] = view[j + 1]! ^ w;
+      view[j + 2] = view[j + 2]! ^ w;
+      view[j + 3] = view[j + 3]! ^ w;
+    }
+    for (; j < words; j++) view[j] = view[j]! ^ w;
     i += words << 2;
   }
   for (; i + 4 <= end; i += 4) {

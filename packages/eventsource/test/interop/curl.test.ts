@@ -11,7 +11,9 @@ interface Seen {
 }
 
 /** A server whose streams send three events and stay open; it records each stream it made. */
-async function startStreamingServer(options: EventSourceOptions): Promise<{ server: TestServer; seen: Seen[] }> {
+async function startStreamingServer(
+  options: EventSourceOptions,
+): Promise<{ server: TestServer; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = await startServer((request, response) => {
     if (!isEventSource(request)) {
@@ -81,7 +83,12 @@ describe('curl -N', () => {
   it('with lastEventIdQuery, reads the id a polyfill put in the query string', async () => {
     const started = await startStreamingServer({ lastEventIdQuery: true });
     server = started.server;
-    child = spawn('curl', ['-sN', '-H', 'Accept: text/event-stream', `${server.origin}/events?lastEventId=%F0%9F%90%9F9`]);
+    child = spawn('curl', [
+      '-sN',
+      '-H',
+      'Accept: text/event-stream',
+      `${server.origin}/events?lastEventId=%F0%9F%90%9F9`,
+    ]);
     await curlEvents(child, 1);
     expect(started.seen.map((s) => s.lastEventId)).toEqual(['🐟9']);
   });

@@ -45,7 +45,7 @@ describe("undici's EventSource", () => {
     await new Promise<void>((resolve) => {
       for (const type of EVENT_TYPES) {
         source.addEventListener(type, (event) => {
-          const message = event as MessageEvent<string>;
+          const message = event as unknown as ReceivedEvent;
           received.push({ type: message.type, data: message.data, lastEventId: message.lastEventId });
           if (received.length === EXPECTED_EVENTS.length) resolve();
         });

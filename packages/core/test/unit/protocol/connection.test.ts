@@ -565,6 +565,22 @@ describe('RFC 6455 §5.6 Data Frames and §8.1 UTF-8 handling', () => {
     expectConnectionFailing(h, 1007, ErrorCode.InvalidUtf8);
   });
 
+  it('keeps a leading U+FEFF as content, in a whole frame and in fragments', () => {
+    const h = server();
+    const bom = hex('efbbbf 78');
+    h.receive(
+      Buffer.concat([
+        clientFrame(Opcode.Text, bom),
+        clientFrame(Opcode.Text, bom.subarray(0, 2), { fin: false }),
+        clientFrame(Opcode.Continuation, bom.subarray(2)),
+      ]),
+    );
+    expect(h.take()).toEqual([
+      { type: 'message', data: '\ufeffx', binary: false },
+      { type: 'message', data: '\ufeffx', binary: false },
+    ]);
+  });
+
   it('does not validate binary messages as UTF-8', () => {
     const h = server();
     h.receive(clientFrame(Opcode.Binary, hex('ff fe fd')));

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type * as net from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { Certificate } from './certificate.js';
+
+/** A server started by a test: its port and how to stop it (dropping every connection). */
+export interface RunningServer {
+  port: number;
+  /** Connections accepted so far that are still open. */
+  readonly open: Set<net.Socket>;
+  close(): Promise<void>;
+}
+
+async function listen(server: http.Server | net.Server): Promise<RunningServer> {
+  const open = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+  });
+  // TLS servers report the raw TCP socket through 'connection' too; count those.
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    open,
+    close: async () => {
+      server.close();
+      for (const socket of open) socket.destroy();
+      if (server.listening) await once(server, 'close');
+    },
+  };
+}
+
+/** An HTTP(S) server whose `upgrade` events go to `onUpgrade`. */
+export async function startHttpServer(
+  onUpgrade: (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => void,
+  tls?: Certificate,
+): Promise<RunningServer> {
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }) : http.createServer();
+  server.on('upgrade', onUpgrade);
+  server.on('request', (_request, response) => {
+    response.writeHead(404).end();
+  });
+  return listen(server);
+}
+
+/** A `ws` echo server that selects the subprotocol `echo` when offered, and records each request. */
+export async function startWsEchoServer(
+  tls?: Certificate,
+): Promise<RunningServer & { requests: http.IncomingMessage[] }> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has('echo') ? 'echo' : false),
+  });
+  const requests: http.IncomingMessage[] = [];
+  wss.on('connection', (ws, request) => {
+    requests.push(request);
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const running = await startHttpServer((request, socket, head) => {
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  }, tls);
+  return {
+    ...running,
+    requests,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await running.close();
+    },
+  };
+}
+
+/** The `Sec-WebSocket-Accept` for a key (RFC 6455 §4.2.2), computed independently of sockeye. */
+export function acceptFor(key: string): string {
+  return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+}
+
+/**
+ * A hand-written upgrade endpoint: `answer` gets the request and the raw socket and writes whatever
+ * bytes the test needs (a 200, a wrong accept, nothing at all…).
+ */
+export async function startRawServer(
+  answer: (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => void,
+): Promise<RunningServer & { closed: Promise<void>[] }> {
+  const closed: Promise<void>[] = [];
+  const running = await startHttpServer((request, socket, head) => {
+    closed.push(once(socket, 'close').then(() => undefined));
+    socket.on('error', () => {});
+    answer(request, socket, head);
+  });
+  return { ...running, closed };
+}
+
+/**
+ * The echo server of faye's client spec: a server WebSocket that pipes into itself (`ws.pipe(ws)`),
+ * subprotocol `echo`.
+ */
+export async function startEchoServer(tls?: Certificate): Promise<RunningServer> {
+  return startWsEchoServer(tls);
+}

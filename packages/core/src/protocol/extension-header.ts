@@ -1,0 +1,194 @@
+/**
+ * The `Sec-WebSocket-Extensions` header grammar, parsed in one linear pass.
+ *
+ * npm `websocket-extensions` 0.2.0 parses this header with regular expressions that cost
+ * hundreds of milliseconds on a 1 MiB value and copy an array per repeated parameter (quadratic:
+ * 80 KB of `; b=1` takes seconds). It is the same family of bug as CVE-2020-7662, so sockeye
+ * parses the header itself and hands the library only what it needs (see
+ * `extension-negotiation.ts`). The grammar and the values produced are the library's, so plugins
+ * written for faye see the same parameters:
+ *
+ * - `extension-list = 1#( token *( ";" param ) )`, `param = token [ "=" ( token / quoted-string ) ]`;
+ *   linear whitespace (spaces, tabs, CRLF followed by a space or tab) may surround `=`, `;` and
+ *   `,`, not begin or end the header.
+ * - A flag parameter is `true`; a value that reads as a decimal number becomes a number (even when
+ *   quoted); a quoted string loses every backslash; a repeated parameter becomes an array.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-9.1
+ */
+import type { ExtensionParams } from './extension.js';
+import { isToken, isTokenChar, truncateForMessage } from './header-tokens.js';
+
+/** One element of a `Sec-WebSocket-Extensions` header: an offer (client) or a response (server). */
+export interface ExtensionOffer {
+  /** The extension token, e.g. `permessage-deflate`. */
+  name: string;
+  /** Its parameters, in the shapes `websocket-extensions` gives plugins. */
+  params: ExtensionParams;
+}
+
+type ParamValue = string | number | boolean;
+
+/**
+ * Parses a `Sec-WebSocket-Extensions` value into its elements, in header order. `''` gives `[]`.
+ * Time and memory are linear in the length of `header`.
+ * @throws SyntaxError `"Invalid Sec-WebSocket-Extensions header: <header>"` (the value cut to 256
+ *   characters) when the header does not match the grammar.
+ */
+export function parseExtensionHeader(header: string): ExtensionOffer[] {
+  const offers: ExtensionOffer[] = [];
+  if (header === '') return offers;
+  const length = header.length;
+  let pos = 0;
+
+  const fail = (): never => {
+    throw new SyntaxError(`Invalid Sec-WebSocket-Extensions header: ${truncateForMessage(header)}`);
+  };
+  const skipLws = (): void => {
+    // LWS = [ \t]* ( CRLF [ \t]+ )*: a line break only counts when folding continues the line.
+    while (pos < length) {
+      const c = header.charCodeAt(pos);
+      if (c === 0x20 || c === 0x09) {
+        pos++;
+      } else if (
+        c === 0x0d &&
+        header.charCodeAt(pos + 1) === 0x0a &&
+        isSpaceOrTab(header.charCodeAt(pos + 2))
+      ) {
+        pos += 3;
+      } else {
+        break;
+      }
+    }
+  };
+  const readToken = (): string => {
+    const start = pos;
+    while (pos < length && isTokenChar(header.charCodeAt(pos))) pos++;
+    if (pos === start) fail();
+    return header.slice(start, pos);
+  };
+  // After an element or parameter: LWS is only allowed when a separator follows it.
+  const peekSeparator = (): number => {
+    const before = pos;
+    skipLws();
+    if (pos === length) {
+      if (pos !== before) fail();
+      return -1;
+    }
+    return header.charCodeAt(pos);
+  };
+
+  for (;;) {
+    const name = readToken();
+    const params: ExtensionParams = {};
+    let separator = peekSeparator();
+    while (separator === 0x3b /* ; */) {
+      pos++;
+      skipLws();
+      const key = readToken();
+      let value: ParamValue = true;
+      separator = peekSeparator();
+      if (separator === 0x3d /* = */) {
+        pos++;
+        skipLws();
+        value = header.charCodeAt(pos) === 0x22 /* " */ ? readQuoted() : readToken();
+        if (isDecimalNumber(value)) value = Number.parseFloat(value);
+        separator = peekSeparator();
+      }
+      addParam(params, key, value);
+    }
+    offers.push({ name, params });
+    if (separator === -1) return offers;
+    if (separator !== 0x2c /* , */) fail();
+    pos++;
+    skipLws();
+  }
+
+  function readQuoted(): string {
+    // quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE, as the library reads it:
+    // qdtext is anything but CTLs (tab allowed), '"' and '\'; a quoted pair is '\' + any US-ASCII.
+    pos++;
+    let value = '';
+    let start = pos;
+    for (;;) {
+      if (pos >= length) fail();
+      const c = header.charCodeAt(pos);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        if (pos + 1 >= length || header.charCodeAt(pos + 1) > 0x7f) fail();
+        // The library deletes every backslash of the quoted text: keep the escaped character
+        // unless it is itself a backslash.
+        value += header.slice(start, pos);
+        const escaped = header.charCodeAt(pos + 1);
+        pos += 2;
+        start = escaped === 0x5c ? pos : pos - 1;
+        continue;
+      }
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) fail();
+      pos++;
+    }
+    value += header.slice(start, pos);
+    pos++;
+    return value;
+  }
+}
+
+function isSpaceOrTab(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+// ^-?(0|[1-9][0-9]*)(\.[0-9]+)?$ without a regular expression.
+function isDecimalNumber(value: string): boolean {
+  const length = value.length;
+  let i = 0;
+  if (value.charCodeAt(0) === 0x2d) i++;
+  if (i >= length) return false;
+  const first = value.charCodeAt(i);
+  if (first === 0x30) {
+    i++;
+  } else if (first >= 0x31 && first <= 0x39) {
+    while (i < length && isDigit(value.charCodeAt(i))) i++;
+  } else {
+    return false;
+  }
+  if (i === length) return true;
+  if (value.charCodeAt(i) !== 0x2e) return false;
+  i++;
+  if (i === length) return false;
+  while (i < length && isDigit(value.charCodeAt(i))) i++;
+  return i === length;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function addParam(params: ExtensionParams, key: string, value: ParamValue): void {
+  if (!Object.hasOwn(params, key)) {
+    // defineProperty: a parameter named `__proto__` becomes an own property, not a prototype.
+    Object.defineProperty(params, key, { value, writable: true, enumerable: true, configurable: true });
+    return;
+  }
+  const previous = params[key]!;
+  if (Array.isArray(previous)) previous.push(value);
+  else params[key] = [previous, value];
+}
+
+/**
+ * Serialises one extension element: `name; flag; key=token; key="quoted \"text\""`, an array as
+ * repeated keys. Used for messages and tests; unlike websocket-extensions 0.2.0 it quotes every
+ * value that is not a token.
+ */
+export function serializeExtension(name: string, params: ExtensionParams): string {
+  let out = name;
+  for (const key of Object.keys(params)) {
+    const value = params[key]!;
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) {
+      if (item === true) out += `; ${key}`;
+      else if (typeof item === 'number' || (typeof item === 'string' && isToken(item)))
+        out += `; ${key}=${item}`;
+      else out += `; ${key}="${String(item).replace(/[\\"]/g, '\\$&')}"`;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,220 @@
+/**
+ * Extension negotiation through npm `websocket-extensions` 0.2.0, so that plugins written for faye
+ * (`permessage-deflate` among them) work unchanged, without exposing the library's header parser
+ * to peer input.
+ *
+ * The library parses `Sec-WebSocket-Extensions` with regular expressions whose cost is far from
+ * linear on hostile values (see `extension-header.ts`). So sockeye parses the header itself, in
+ * one pass, and registers each plugin with the library through a thin adapter that hands the
+ * plugin the parameters sockeye parsed. The library then sees only a list of bare extension names
+ * (at most one per registered plugin) and does everything else as it always has: registration
+ * checks, RSV-bit bookkeeping, the session pipeline, `validFrameRsv` and `close`.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-9.1
+ */
+import Extensions from 'websocket-extensions';
+import { ErrorCode, HandshakeError } from '../errors.js';
+import type {
+  ClientExtensionSession,
+  Extension,
+  ExtensionMessage,
+  ExtensionParams,
+  ExtensionPipeline,
+  ServerExtensionSession,
+} from './extension.js';
+import { type ExtensionOffer, parseExtensionHeader, serializeExtension } from './extension-header.js';
+
+/** The server's outcome: the response header value (`null`: none accepted) and the pipeline. */
+export interface ServerExtensionNegotiation {
+  /** The `Sec-WebSocket-Extensions` response value, or `null` when no extension was accepted. */
+  response: string | null;
+  /** The negotiated pipeline for the protocol engine, or `null` when no extension was accepted. */
+  pipeline: ExtensionPipeline | null;
+}
+
+/**
+ * Answers a client's `Sec-WebSocket-Extensions` offer. The header is always checked, even with no
+ * plugin registered, as faye does. Plugins are consulted in registration order (not the
+ * client's), each given every offer the client made for its name, as websocket-extensions does.
+ * @param header the request's header value; `undefined` or `''` means no offer.
+ * @param maxLength passed to the plugins as websocket-extensions' `maxLength` option.
+ * @throws HandshakeError (status 400) for a header that does not match the grammar, or when a
+ *   plugin throws while answering the offer: the peer's input must not crash the server.
+ * @throws TypeError for an invalid plugin (websocket-extensions' registration checks).
+ */
+export function negotiateServerExtensions(
+  extensions: readonly Extension[],
+  header: string | undefined,
+  maxLength?: number,
+): ServerExtensionNegotiation {
+  let offers: ExtensionOffer[];
+  try {
+    offers = parseExtensionHeader(header ?? '');
+  } catch (error) {
+    throw new HandshakeError(ErrorCode.HandshakeInvalidRequest, (error as Error).message, {
+      statusCode: 400,
+    });
+  }
+  if (extensions.length === 0) return { response: null, pipeline: null };
+
+  const byName = new Map<string, ExtensionParams[]>();
+  for (const offer of offers) {
+    const list = byName.get(offer.name);
+    if (list === undefined) byName.set(offer.name, [offer.params]);
+    else list.push(offer.params);
+  }
+
+  const library = new Extensions(maxLength === undefined ? {} : { maxLength });
+  const names: string[] = [];
+  for (const extension of extensions) {
+    library.add(serverAdapter(extension, byName));
+    if (byName.has(extension.name)) names.push(extension.name);
+  }
+  if (names.length === 0) return { response: null, pipeline: null };
+  let response: string | null;
+  try {
+    response = library.generateResponse(names.join(', '));
+  } catch (cause) {
+    // faye answers 400 to any exception while building the response.
+    throw new HandshakeError(ErrorCode.HandshakeInvalidRequest, 'Extension negotiation failed', {
+      statusCode: 400,
+      cause,
+    });
+  }
+  return response === null ? { response: null, pipeline: null } : { response, pipeline: library };
+}
+
+function serverAdapter(extension: Extension, byName: ReadonlyMap<string, ExtensionParams[]>): Extension {
+  return {
+    name: extension.name,
+    type: extension.type,
+    rsv1: extension.rsv1,
+    rsv2: extension.rsv2,
+    rsv3: extension.rsv3,
+    createClientSession: () => null,
+    createServerSession(_offers: ExtensionParams[], options?: object): ServerExtensionSession | null {
+      return extension.createServerSession(byName.get(extension.name) ?? [], options);
+    },
+  };
+}
+
+/**
+ * The client's half: builds the offer when constructed, then activates the server's response.
+ * One instance per connection attempt (plugins keep per-connection sessions).
+ */
+export class ClientExtensionNegotiation {
+  /** The `Sec-WebSocket-Extensions` request value, or `null` when no plugin offers anything. */
+  readonly offer: string | null;
+  #library: Extensions | null;
+  #adapters = new Map<string, ClientSessionAdapter>();
+
+  /**
+   * @param extensions the plugins, offered in this order.
+   * @param maxLength passed to the plugins as websocket-extensions' `maxLength` option.
+   * @throws TypeError for an invalid plugin; whatever a plugin's `generateOffer` throws.
+   */
+  constructor(extensions: readonly Extension[], maxLength?: number) {
+    if (extensions.length === 0) {
+      this.offer = null;
+      this.#library = null;
+      return;
+    }
+    const library = new Extensions(maxLength === undefined ? {} : { maxLength });
+    for (const extension of extensions) library.add(this.#adapter(extension));
+    this.#library = library;
+    this.offer = library.generateOffer();
+  }
+
+  /**
+   * Activates the server's `Sec-WebSocket-Extensions` response and returns the pipeline, or
+   * `null` when the server accepted none. RFC 6455 §4.1: the client MUST _Fail the WebSocket
+   * Connection_ if the response "indicates the use of an extension that was not present in the
+   * client's handshake".
+   * @throws SyntaxError for a malformed header; Error for an extension that was not offered, two
+   *   responses for one extension, two extensions claiming one RSV bit, or parameters the plugin
+   *   refuses.
+   * @see https://www.rfc-editor.org/rfc/rfc6455#section-9.1
+   */
+  activate(header: string | undefined): ExtensionPipeline | null {
+    const responses = parseExtensionHeader(header ?? '');
+    if (responses.length === 0) return null;
+    const library = this.#library;
+    const seen = new Set<string>();
+    const names: string[] = [];
+    for (const { name, params } of responses) {
+      const adapter = this.#adapters.get(name);
+      if (library === null || adapter === undefined || !adapter.offered) {
+        throw new Error(`Server sent an extension response for unknown extension "${name}"`);
+      }
+      // websocket-extensions would activate the same session twice for an extension without RSV
+      // bits, putting it twice in the pipeline.
+      if (seen.has(name)) throw new Error(`Server sent two extension responses for "${name}"`);
+      seen.add(name);
+      adapter.params = params;
+      names.push(name);
+    }
+    library!.activate(names.join(', '));
+    return library;
+  }
+
+  #adapter(extension: Extension): Extension {
+    const adapters = this.#adapters;
+    return {
+      name: extension.name,
+      type: extension.type,
+      rsv1: extension.rsv1,
+      rsv2: extension.rsv2,
+      rsv3: extension.rsv3,
+      createClientSession(options?: object): ClientExtensionSession | null {
+        const session = extension.createClientSession(options);
+        if (!session) return null;
+        const adapter = new ClientSessionAdapter(extension.name, session);
+        adapters.set(extension.name, adapter);
+        return adapter;
+      },
+      createServerSession: () => null,
+    };
+  }
+}
+
+type MessageCallback = (error: Error | null, message: ExtensionMessage | null) => void;
+
+/** A plugin's client session, activated with the parameters sockeye parsed. */
+class ClientSessionAdapter implements ClientExtensionSession {
+  readonly #name: string;
+  readonly #session: ClientExtensionSession;
+  offered = false;
+  params: ExtensionParams = {};
+
+  constructor(name: string, session: ClientExtensionSession) {
+    this.#name = name;
+    this.#session = session;
+  }
+
+  generateOffer(): ExtensionParams | ExtensionParams[] | null {
+    const offer = this.#session.generateOffer();
+    this.offered = offer !== null && offer !== undefined;
+    return offer;
+  }
+
+  activate(): boolean {
+    if (this.#session.activate(this.params) !== true) {
+      throw new Error(
+        `Server sent unacceptable extension parameters: ${serializeExtension(this.#name, this.params)}`,
+      );
+    }
+    return true;
+  }
+
+  processIncomingMessage(message: ExtensionMessage, callback: MessageCallback): void {
+    this.#session.processIncomingMessage(message, callback);
+  }
+
+  processOutgoingMessage(message: ExtensionMessage, callback: MessageCallback): void {
+    this.#session.processOutgoingMessage(message, callback);
+  }
+
+  close(callback?: () => void): void {
+    if (typeof this.#session.close === 'function') this.#session.close(callback);
+    else callback?.();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The two hash functions the opening handshakes need, injected so that `protocol/` stays free of
+ * `node:` imports. The Node implementation is `nodeDigest` in `src/node/digest.ts`.
+ */
+export interface HandshakeDigest {
+  /**
+   * SHA-1 of `input` taken as Latin-1 bytes (the handshake key and GUID are ASCII).
+   * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
+   */
+  sha1(input: string): Buffer;
+  /** MD5 of `input`: the hixie-76 challenge answer. */
+  md5(input: Buffer): Buffer;
+}
+
+/**
+ * The GUID that RFC 6455 §1.3 concatenates to the client's key before hashing.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-1.3
+ */
+export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/**
+ * The `Sec-WebSocket-Accept` value for a `Sec-WebSocket-Key`: base64 of SHA-1 of key + GUID.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
+ */
+export function acceptKey(key: string, digest: HandshakeDigest): string {
+  return digest.sha1(key + WEBSOCKET_GUID).toString('base64');
+}
