@@ -9,10 +9,17 @@ const root = import.meta.dirname;
  * the packaging test of each package checks `dist/` separately. Under `CI=true` each project also
  * writes vitest's JSON report to `.reports/<name>.json`, which `.ci/run` sums.
  */
-export function defineSockeyeProject(name: string, overrides: UserWorkspaceConfig = {}) {
+export function defineSockeyeProject(
+  name: string,
+  overrides: UserWorkspaceConfig = {},
+  { fromSource = true }: { fromSource?: boolean } = {},
+) {
+  // vitest also hands these conditions to Node in its workers, so `require()` in a test follows them.
+  // A package whose tests must see the built packages, as users load them, sets `fromSource: false`.
+  const conditions = fromSource ? ['source'] : [];
   const base = defineProject({
-    resolve: { conditions: ['source'] },
-    ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+    resolve: { conditions },
+    ssr: { resolve: { conditions } },
     test: {
       name,
       include: ['test/**/*.test.ts'],

@@ -52,7 +52,9 @@ log(
 );
 log(`machine: ${machineLine(machine)}`);
 if (machine.loadAverage > 0.5 * machine.cores) {
-  log('warning: other work is using this machine (load average above half the cores): absolute numbers and ratios are noisy');
+  log(
+    'warning: other work is using this machine (load average above half the cores): absolute numbers and ratios are noisy',
+  );
 }
 log(`@sockeye/* loaded from ${source ? 'src/ (source condition, through tsx)' : 'dist/ (built)'}`);
 

@@ -1,3 +1,4 @@
 import { defineSockeyeProject } from '../../vitest.shared.ts';
 
-export default defineSockeyeProject('sockeye');
+// The umbrella is tested as applications load it: the built packages, through `require('sockeye')`.
+export default defineSockeyeProject('sockeye', {}, { fromSource: false });

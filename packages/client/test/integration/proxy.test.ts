@@ -155,6 +155,8 @@ describe('proxy failures', () => {
     const fake = net.createServer((socket) => {
       sockets.push(new Promise((resolve) => socket.on('close', resolve)));
       socket.on('error', () => {});
+      // Read (and ignore) the CONNECT request, so that the client's FIN is seen.
+      socket.resume();
     });
     fake.listen(0, '127.0.0.1');
     await new Promise((resolve) => fake.once('listening', resolve));
@@ -232,5 +234,35 @@ describe('proxy from the environment', () => {
     expect(() => new Client(targets().ws, [], { proxy: { origin: npmProxy.url, fromEnvironment: true } })).toThrow(
       TypeError,
     );
+  });
+});
+
+describe('resources', () => {
+  const count = (): Record<string, number> => {
+    const counts: Record<string, number> = {};
+    for (const name of process.getActiveResourcesInfo()) counts[name] = (counts[name] ?? 0) + 1;
+    return counts;
+  };
+
+  it('leaves no socket and no timer behind after failed and successful connections', async () => {
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+    await settle();
+    const before = count();
+    const port = await freePort();
+    const attempts: Client[] = [
+      new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${authProxy.port}` } }), // 407
+      new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${port}` } }), // not listening
+      new Client(targets().wss, [], { proxy: { origin: npmProxy.url } }), // untrusted certificate
+      new Client(targets().ws, [], { proxy: { origin: squid.url } }), // closed before the handshake
+    ];
+    attempts[3]!.close();
+    await Promise.all(attempts.map((ws) => outcome(ws)));
+    const ok = new Client(targets().wss, [], { proxy: { origin: tinyproxy.url }, ca: certificate.cert });
+    await echo(ok, ['fine']);
+    await settle();
+    const after = count();
+    expect(after.TCPSocketWrap ?? 0).toBe(before.TCPSocketWrap ?? 0);
+    expect(after.TLSWrap ?? 0).toBe(before.TLSWrap ?? 0);
+    expect(after.Timeout ?? 0).toBe(before.Timeout ?? 0);
   });
 });

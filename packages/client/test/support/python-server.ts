@@ -11,8 +11,11 @@ import asyncio, ssl, sys
 import websockets
 
 async def echo(websocket, path=None):
-    async for message in websocket:
-        await websocket.send(message)
+    try:
+        async for message in websocket:
+            await websocket.send(message)
+    except websockets.ConnectionClosed:
+        pass
 
 async def main():
     context = None

@@ -3,8 +3,16 @@ import { once } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as net from 'node:net';
+import { type ServerOptions, WebSocket as ServerWebSocket } from '@sockeye/server';
 import { WebSocketServer } from 'ws';
 import type { Certificate } from './certificate.js';
+
+/** The part of a `ws` WebSocket these helpers use (ws ships no types). */
+interface PeerSocket {
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void;
+  send(data: Buffer, options: { binary: boolean }): void;
+  terminate(): void;
+}
 
 /** A server started by a test: its port and how to stop it (dropping every connection). */
 export interface RunningServer {
@@ -53,21 +61,21 @@ export async function startWsEchoServer(
 ): Promise<RunningServer & { requests: http.IncomingMessage[] }> {
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (protocols) => (protocols.has('echo') ? 'echo' : false),
+    handleProtocols: (protocols: Set<string>) => (protocols.has('echo') ? 'echo' : false),
   });
   const requests: http.IncomingMessage[] = [];
-  wss.on('connection', (ws, request) => {
+  wss.on('connection', (ws: PeerSocket, request: http.IncomingMessage) => {
     requests.push(request);
-    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
   });
   const running = await startHttpServer((request, socket, head) => {
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws: PeerSocket) => wss.emit('connection', ws, request));
   }, tls);
   return {
     ...running,
     requests,
     close: async () => {
-      for (const client of wss.clients) client.terminate();
+      for (const client of wss.clients as Set<PeerSocket>) client.terminate();
       wss.close();
       await running.close();
     },
@@ -90,15 +98,30 @@ export async function startRawServer(
   const running = await startHttpServer((request, socket, head) => {
     closed.push(once(socket, 'close').then(() => undefined));
     socket.on('error', () => {});
+    // Node's HTTP server keeps upgraded sockets half-open: answer the client's FIN with ours.
+    socket.on('end', () => socket.end());
     answer(request, socket, head);
   });
   return { ...running, closed };
 }
 
 /**
- * The echo server of faye's client spec: a server WebSocket that pipes into itself (`ws.pipe(ws)`),
- * subprotocol `echo`.
+ * The echo server of faye's client spec, on the sockeye server: a server WebSocket that pipes into
+ * itself (`ws.pipe(ws)`), subprotocols `echo`; `options` go to the server WebSocket.
  */
-export async function startEchoServer(tls?: Certificate): Promise<RunningServer> {
-  return startWsEchoServer(tls);
+export async function startEchoServer(tls?: Certificate, options: ServerOptions = {}): Promise<RunningServer> {
+  const sockets = new Set<ServerWebSocket>();
+  const running = await startHttpServer((request, socket, head) => {
+    const ws = new ServerWebSocket(request, socket, head, ['echo'], options);
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.pipe(ws);
+  }, tls);
+  return {
+    ...running,
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      await running.close();
+    },
+  };
 }

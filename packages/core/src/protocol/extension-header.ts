@@ -30,106 +30,108 @@ type ParamValue = string | number | boolean;
 
 /**
  * Parses a `Sec-WebSocket-Extensions` value into its elements, in header order. `''` gives `[]`.
- * Time and memory are linear in the length of `header`.
+ * Time is linear in the length of `header`, and nothing is allocated for the elements that
+ * `accept` turns down (a server only needs the offers for the extensions it has): a hostile
+ * header costs one scan.
+ * @param accept called with each element's name, in order; `false` checks the element's syntax
+ *   but leaves it out of the result. Default: keep every element.
  * @throws SyntaxError `"Invalid Sec-WebSocket-Extensions header: <header>"` (the value cut to 256
  *   characters) when the header does not match the grammar.
  */
-export function parseExtensionHeader(header: string): ExtensionOffer[] {
+export function parseExtensionHeader(header: string, accept?: (name: string) => boolean): ExtensionOffer[] {
   const offers: ExtensionOffer[] = [];
-  if (header === '') return offers;
   const length = header.length;
+  if (length === 0) return offers;
   let pos = 0;
-
-  const fail = (): never => {
-    throw new SyntaxError(`Invalid Sec-WebSocket-Extensions header: ${truncateForMessage(header)}`);
-  };
-  const skipLws = (): void => {
-    // LWS = [ \t]* ( CRLF [ \t]+ )*: a line break only counts when folding continues the line.
-    while (pos < length) {
-      const c = header.charCodeAt(pos);
-      if (c === 0x20 || c === 0x09) {
-        pos++;
-      } else if (
-        c === 0x0d &&
-        header.charCodeAt(pos + 1) === 0x0a &&
-        isSpaceOrTab(header.charCodeAt(pos + 2))
-      ) {
-        pos += 3;
-      } else {
+  for (;;) {
+    // extension-token
+    let start = pos;
+    while (pos < length && isTokenChar(header.charCodeAt(pos))) pos++;
+    if (pos === start) break;
+    const name = header.slice(start, pos);
+    const keep = accept === undefined || accept(name);
+    const params: ExtensionParams = {};
+    let separator = -1;
+    for (;;) {
+      // LWS may only precede a separator, never end the header.
+      const before = pos;
+      pos = skipLws(header, pos);
+      if (pos === length) {
+        if (pos !== before) return invalid(header);
+        separator = -1;
         break;
       }
-    }
-  };
-  const readToken = (): string => {
-    const start = pos;
-    while (pos < length && isTokenChar(header.charCodeAt(pos))) pos++;
-    if (pos === start) fail();
-    return header.slice(start, pos);
-  };
-  // After an element or parameter: LWS is only allowed when a separator follows it.
-  const peekSeparator = (): number => {
-    const before = pos;
-    skipLws();
-    if (pos === length) {
-      if (pos !== before) fail();
-      return -1;
-    }
-    return header.charCodeAt(pos);
-  };
-
-  for (;;) {
-    const name = readToken();
-    const params: ExtensionParams = {};
-    let separator = peekSeparator();
-    while (separator === 0x3b /* ; */) {
-      pos++;
-      skipLws();
-      const key = readToken();
+      separator = header.charCodeAt(pos);
+      if (separator !== 0x3b /* ; */) break;
+      pos = skipLws(header, pos + 1);
+      const keyStart = pos;
+      while (pos < length && isTokenChar(header.charCodeAt(pos))) pos++;
+      if (pos === keyStart) return invalid(header);
+      const keyEnd = pos;
       let value: ParamValue = true;
-      separator = peekSeparator();
-      if (separator === 0x3d /* = */) {
-        pos++;
-        skipLws();
-        value = header.charCodeAt(pos) === 0x22 /* " */ ? readQuoted() : readToken();
-        if (isDecimalNumber(value)) value = Number.parseFloat(value);
-        separator = peekSeparator();
+      const afterKey = skipLws(header, pos);
+      if (afterKey < length && header.charCodeAt(afterKey) === 0x3d /* = */) {
+        pos = skipLws(header, afterKey + 1);
+        start = pos;
+        if (header.charCodeAt(pos) === 0x22 /* " */) {
+          pos = skipQuoted(header, pos + 1);
+          if (pos === -1) return invalid(header);
+          // websocket-extensions deletes every backslash of the quoted text.
+          if (keep) value = header.slice(start + 1, pos - 1).replaceAll('\\', '');
+        } else {
+          while (pos < length && isTokenChar(header.charCodeAt(pos))) pos++;
+          if (pos === start) return invalid(header);
+          if (keep) value = header.slice(start, pos);
+        }
+        if (keep && isDecimalNumber(value as string)) value = Number.parseFloat(value as string);
       }
-      addParam(params, key, value);
+      if (keep) addParam(params, header.slice(keyStart, keyEnd), value);
     }
-    offers.push({ name, params });
+    if (keep) offers.push({ name, params });
     if (separator === -1) return offers;
-    if (separator !== 0x2c /* , */) fail();
-    pos++;
-    skipLws();
+    if (separator !== 0x2c /* , */) break;
+    pos = skipLws(header, pos + 1);
   }
+  return invalid(header);
+}
 
-  function readQuoted(): string {
-    // quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE, as the library reads it:
-    // qdtext is anything but CTLs (tab allowed), '"' and '\'; a quoted pair is '\' + any US-ASCII.
-    pos++;
-    let value = '';
-    let start = pos;
-    for (;;) {
-      if (pos >= length) fail();
-      const c = header.charCodeAt(pos);
-      if (c === 0x22) break;
-      if (c === 0x5c) {
-        if (pos + 1 >= length || header.charCodeAt(pos + 1) > 0x7f) fail();
-        // The library deletes every backslash of the quoted text: keep the escaped character
-        // unless it is itself a backslash.
-        value += header.slice(start, pos);
-        const escaped = header.charCodeAt(pos + 1);
-        pos += 2;
-        start = escaped === 0x5c ? pos : pos - 1;
-        continue;
-      }
-      if ((c < 0x20 && c !== 0x09) || c === 0x7f) fail();
+function invalid(header: string): never {
+  throw new SyntaxError(`Invalid Sec-WebSocket-Extensions header: ${truncateForMessage(header)}`);
+}
+
+// LWS = [ \t]* ( CRLF [ \t]+ )*: a line break only counts when folding continues the line.
+function skipLws(header: string, pos: number): number {
+  const length = header.length;
+  while (pos < length) {
+    const c = header.charCodeAt(pos);
+    if (c === 0x20 || c === 0x09) pos++;
+    else if (c === 0x0d && header.charCodeAt(pos + 1) === 0x0a && isSpaceOrTab(header.charCodeAt(pos + 2)))
+      pos += 3;
+    else break;
+  }
+  return pos;
+}
+
+/**
+ * From just after an opening quote, returns the index after the closing quote, or -1. As the
+ * library reads quoted-string: qdtext is anything but CTLs (tab allowed), '"' and '\'; a quoted
+ * pair is '\' and any US-ASCII character.
+ */
+function skipQuoted(header: string, pos: number): number {
+  const length = header.length;
+  while (pos < length) {
+    const c = header.charCodeAt(pos);
+    if (c === 0x22) return pos + 1;
+    if (c === 0x5c) {
+      if (pos + 1 >= length || header.charCodeAt(pos + 1) > 0x7f) return -1;
+      pos += 2;
+    } else if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
+      return -1;
+    } else {
       pos++;
     }
-    value += header.slice(start, pos);
-    pos++;
-    return value;
   }
+  return -1;
 }
 
 function isSpaceOrTab(code: number): boolean {

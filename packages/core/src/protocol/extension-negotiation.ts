@@ -1,3 +1,4 @@
+/// <reference path="../types/websocket-extensions.d.ts" />
 /**
  * Extension negotiation through npm `websocket-extensions` 0.2.0, so that plugins written for faye
  * (`permessage-deflate` among them) work unchanged, without exposing the library's header parser
@@ -21,7 +22,14 @@ import type {
   ExtensionPipeline,
   ServerExtensionSession,
 } from './extension.js';
-import { type ExtensionOffer, parseExtensionHeader, serializeExtension } from './extension-header.js';
+import { parseExtensionHeader, serializeExtension } from './extension-header.js';
+
+/**
+ * Offers a client may make for one extension that the server considers; later ones are ignored.
+ * RFC 7692 §5.1 lets a client offer alternatives in preference order; no real client sends more
+ * than a handful, and each offer costs the plugin some work.
+ */
+export const MAX_OFFERS_PER_EXTENSION = 32;
 
 /** The server's outcome: the response header value (`null`: none accepted) and the pipeline. */
 export interface ServerExtensionNegotiation {
@@ -34,7 +42,8 @@ export interface ServerExtensionNegotiation {
 /**
  * Answers a client's `Sec-WebSocket-Extensions` offer. The header is always checked, even with no
  * plugin registered, as faye does. Plugins are consulted in registration order (not the
- * client's), each given every offer the client made for its name, as websocket-extensions does.
+ * client's), each given the offers the client made for its name (the first
+ * {@link MAX_OFFERS_PER_EXTENSION}), as websocket-extensions does.
  * @param header the request's header value; `undefined` or `''` means no offer.
  * @param maxLength passed to the plugins as websocket-extensions' `maxLength` option.
  * @throws HandshakeError (status 400) for a header that does not match the grammar, or when a
@@ -46,22 +55,28 @@ export function negotiateServerExtensions(
   header: string | undefined,
   maxLength?: number,
 ): ServerExtensionNegotiation {
-  let offers: ExtensionOffer[];
+  // Only the offers for registered plugins are built, at most MAX_OFFERS_PER_EXTENSION each;
+  // the rest of the header is only checked, so a hostile header costs one scan.
+  const registered = new Set<string>();
+  for (const extension of extensions) registered.add(extension.name);
+  const byName = new Map<string, ExtensionParams[]>();
+  const counts = new Map<string, number>();
+  const accept = (name: string): boolean => {
+    if (!registered.has(name)) return false;
+    const count = counts.get(name) ?? 0;
+    if (count === 0) byName.set(name, []);
+    counts.set(name, count + 1);
+    return count < MAX_OFFERS_PER_EXTENSION;
+  };
   try {
-    offers = parseExtensionHeader(header ?? '');
+    for (const offer of parseExtensionHeader(header ?? '', accept))
+      byName.get(offer.name)!.push(offer.params);
   } catch (error) {
     throw new HandshakeError(ErrorCode.HandshakeInvalidRequest, (error as Error).message, {
       statusCode: 400,
     });
   }
   if (extensions.length === 0) return { response: null, pipeline: null };
-
-  const byName = new Map<string, ExtensionParams[]>();
-  for (const offer of offers) {
-    const list = byName.get(offer.name);
-    if (list === undefined) byName.set(offer.name, [offer.params]);
-    else list.push(offer.params);
-  }
 
   const library = new Extensions(maxLength === undefined ? {} : { maxLength });
   const names: string[] = [];

@@ -20,7 +20,7 @@ import type { HttpHead } from './http-head.js';
 
 /** Options of {@link createClientHandshake}. Unknown keys throw. */
 export interface ClientHandshakeOptions {
-  /** Subprotocols to offer, in preference order; each must be a token. Default none. */
+  /** Subprotocols to offer, in preference order; each must be a token, none repeated. Default none. */
   protocols?: readonly string[];
   /**
    * Extra request headers, after the handshake's own; names the handshake sends itself are
@@ -81,8 +81,9 @@ const OWN_HEADERS = new Set([
  * Prepares the opening handshake for `url` (already checked with `parseWebSocketUrl`).
  * @param randomKey 16 random bytes (`randomKey()` from the Node layer). RFC 6455 §4.1 item 7: "a
  *   randomly selected 16-byte value that has been base64-encoded".
- * @throws TypeError for invalid options (unknown keys, a key that is not 16 bytes, a protocol that
- *   is not a token or is repeated, unsafe header names or values, invalid plugins).
+ * @throws SyntaxError for a protocol that is not a token or is repeated (as the WHATWG
+ *   constructor); TypeError for other invalid options (unknown keys, a key that is not 16 bytes,
+ *   unsafe header names or values, invalid plugins).
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  */
 export function createClientHandshake(

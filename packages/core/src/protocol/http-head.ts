@@ -128,20 +128,21 @@ export class HttpHeadParser {
         this.#partial.push(chunk.subarray(pos));
         return null;
       }
-      let line: Buffer;
-      if (this.#partialLength === 0) {
-        line = chunk.subarray(pos, lf);
-      } else {
+      let line: Buffer = chunk;
+      let start = pos;
+      let end = lf;
+      if (this.#partialLength !== 0) {
         this.#partial.push(chunk.subarray(pos, lf));
         line = Buffer.concat(this.#partial, this.#partialLength + lf - pos);
         this.#partial = [];
         this.#partialLength = 0;
+        start = 0;
+        end = line.length;
       }
       pos = lf + 1;
-      let end = line.length;
-      if (end > 0 && line[end - 1] === CR) end--;
-      if (end > this.#maxLineLength) this.#tooLong();
-      if (this.#line(line.toString('latin1', 0, end))) {
+      if (end > start && line[end - 1] === CR) end--;
+      if (end - start > this.#maxLineLength) this.#tooLong();
+      if (this.#line(line.toString('latin1', start, end))) {
         this.#rest = pos < length ? chunk.subarray(pos) : EMPTY;
         this.#result = this.#head;
         return this.#result;

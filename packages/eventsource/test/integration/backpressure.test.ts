@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EventSource } from '../../src/index.js';
+import { EventSource, type EventSourceRequest, type EventSourceResponse } from '../../src/index.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 // One event is bigger than the response's high-water mark, so every send() after the first past
@@ -126,5 +127,50 @@ describe('backpressure from a client that does not read', () => {
     expect(es.readyState).toBe(EventSource.CLOSED);
     expect(response.socket?.destroyed ?? true).toBe(true);
     expect(es.send('late')).toBe(false);
+  });
+});
+
+describe('backpressure on HTTP/2 (flow control)', () => {
+  it('send() reports it when the client stops reading a stream; drain comes once it reads again', async () => {
+    const h2 = http2.createServer();
+    const created = new Promise<EventSource>((resolve) => {
+      h2.on('request', (request: EventSourceRequest, response: EventSourceResponse) => {
+        resolve(new EventSource(request, response, { retry: false, ping: 0 }));
+      });
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const session = http2.connect(`http://127.0.0.1:${(h2.address() as net.AddressInfo).port}`);
+    try {
+      const stream = session.request({ ':path': '/', accept: 'text/event-stream' });
+      stream.pause();
+      const es = await created;
+      const { sent, falses, maxBuffered } = await produceUntilStalled(es);
+      expect(falses).toBeGreaterThan(0);
+      // Only the peer's flow-control window (64 KiB) left; the stream never held more than one
+      // event past its high-water mark.
+      expect(maxBuffered).toBeLessThanOrEqual(16 * 1024 + EVENT_BYTES);
+
+      const drained = drainOrStall(es, 10_000);
+      let received = '';
+      stream.setEncoding('latin1').on('data', (chunk: string) => {
+        received += chunk;
+      });
+      stream.resume();
+      expect(await drained).toBe(true);
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (received.includes(`id: ${sent - 1}\n`)) resolve();
+        };
+        stream.on('data', check);
+        check();
+      });
+      const closed = new Promise((resolve) => es.once('close', resolve));
+      es.terminate();
+      await closed;
+      expect(es.readyState).toBe(EventSource.CLOSED);
+    } finally {
+      session.destroy();
+      await new Promise<void>((resolve) => h2.close(() => resolve()));
+    }
   });
 });

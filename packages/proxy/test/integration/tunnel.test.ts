@@ -28,7 +28,7 @@ let echo: net.Server & { port: number };
 let tlsEcho: tls.Server & { port: number };
 let plainProxy: http.Server & { port: number };
 let authProxy: http.Server & { port: number };
-let secureProxy: https.Server & { port: number };
+let secureProxy: http.Server & { port: number };
 
 beforeAll(async () => {
   certificate = makeCertificate();
@@ -41,7 +41,9 @@ beforeAll(async () => {
   withAuth.authenticate = (req) =>
     req.headers['proxy-authorization'] === `Basic ${Buffer.from('user:s3cret').toString('base64')}`;
   authProxy = await listen(withAuth);
-  secureProxy = await listen(createProxy(https.createServer({ cert: certificate.cert, key: certificate.key })));
+  secureProxy = await listen(
+    createProxy(https.createServer({ cert: certificate.cert, key: certificate.key }) as unknown as http.Server),
+  );
 });
 
 afterEach(() => {

@@ -16,12 +16,15 @@ function failure(run: () => unknown): ProxyError {
 describe('ConnectResponseParser', () => {
   it('opens the tunnel on 200 and keeps the bytes after the head', () => {
     const parser = new ConnectResponseParser(URL_);
-    const reply = parser.push(Buffer.from('HTTP/1.1 200 Connection established\r\nVia: 1.1 squid\r\n\r\n\x81\x02Hi'));
+    const frame = Buffer.from([0x81, 0x02, 0x48, 0x69]);
+    const reply = parser.push(
+      Buffer.concat([Buffer.from('HTTP/1.1 200 Connection established\r\nVia: 1.1 squid\r\n\r\n'), frame]),
+    );
     expect(reply).not.toBeNull();
     expect(reply?.statusCode).toBe(200);
     expect(reply?.statusMessage).toBe('Connection established');
     expect(reply?.headers.via).toBe('1.1 squid');
-    expect(reply?.rest).toEqual(Buffer.from('\x81\x02Hi', 'latin1'));
+    expect(reply?.rest).toEqual(frame);
   });
 
   it('accepts an HTTP/1.0 answer and any split of the bytes', () => {

@@ -10,7 +10,7 @@ import {
   upgradeRequest,
 } from '../../../../test-support/hardening/raw-peer.js';
 import { WebSocket } from '../../src/index.js';
-import { closeServers, nextEvent, startServer, testCertificate } from '../support/servers.js';
+import { closeServers, nextEvent, seen, startServer, testCertificate } from '../support/servers.js';
 
 afterEach(closeServers);
 
@@ -21,9 +21,7 @@ interface CloseInfo {
 }
 
 function closeOf(ws: WebSocket): Promise<CloseInfo> {
-  return new Promise((resolve) =>
-    ws.once('close', (e: CloseInfo) => resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean })),
-  );
+  return seen(ws).closed;
 }
 
 /** A `ws` client; resolves once open. */
@@ -82,7 +80,7 @@ describe('handshake', () => {
     const server = await startServer({ protocols: ['xmpp', 'chat'] });
     const client = await wsClient(server.origin, ['irc', 'chat', 'xmpp']);
     const ws = server.accepted[0]!;
-    if (ws.readyState !== WebSocket.OPEN) await nextEvent(ws, 'open');
+    if (ws.readyState !== WebSocket.OPEN) await seen(ws).opened;
     expect(client.protocol).toBe('chat');
     expect(ws.protocol).toBe('chat');
     expect(ws.version).toBe('hybi-13');
@@ -125,20 +123,29 @@ describe('handshake', () => {
   });
 
   it('processes frames that arrive in the same packet as the request', async () => {
-    const server = await startServer();
+    const got: string[] = [];
+    let done!: () => void;
+    const two = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const server = await startServer({
+      onSocket: (ws) =>
+        ws.on('message', (e: { data: string }) => {
+          got.push(e.data);
+          if (got.length === 2) done();
+        }),
+    });
     const socket = await connectRaw(server.port);
     socket.write(
-      Buffer.concat([Buffer.from(upgradeRequest('/')), frame(1, 'first', { mask: true }), frame(1, 'second', { mask: true })]),
+      Buffer.concat([
+        Buffer.from(upgradeRequest('/')),
+        frame(1, 'first', { mask: true }),
+        frame(1, 'second', { mask: true }),
+      ]),
     );
-    const ws = await server.nextSocket();
-    const got: string[] = [];
-    await new Promise<void>((resolve) =>
-      ws.on('message', (e: { data: string }) => {
-        got.push(e.data);
-        if (got.length === 2) resolve();
-      }),
-    );
+    await two;
     expect(got).toEqual(['first', 'second']);
+    expect(seen(server.accepted[0]!).events).toEqual(['open']);
     socket.destroy();
   });
 
@@ -148,16 +155,13 @@ describe('handshake', () => {
     const next = server.nextSocket();
     socket.write(upgradeRequest('/').replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'));
     const ws = await next;
-    const events: string[] = [];
-    ws.on('open', () => events.push('open'));
-    ws.on('error', () => events.push('error'));
     const closed = closeOf(ws);
     const response = await readUntil(socket, '\r\n\r\n');
     const text = response.toString();
     expect(text).toMatch(/^HTTP\/1\.1 426 /);
     expect(text).toMatch(/\r\nSec-WebSocket-Version: 13\r\n/i);
     const close = await closed;
-    expect(events).toEqual(['error']);
+    expect(seen(ws).events).toEqual(['error', 'close']);
     expect(close.code).toBe(1002);
     expect(close.wasClean).toBe(false);
     expect(close.reason.length).toBeGreaterThan(0);
@@ -170,7 +174,7 @@ describe('handshake', () => {
     const next = server.nextSocket();
     socket.write(upgradeRequest('/').replace(/Sec-WebSocket-Key: .*\r\n/, ''));
     const ws = await next;
-    const error = nextEvent<{ message: string; error: { statusCode: number } }>(ws, 'error');
+    const error = seen(ws).error;
     const response = (await readUntil(socket, '\r\n\r\n')).toString();
     expect(response).toMatch(/^HTTP\/1\.1 400 /);
     expect(response).toMatch(/Content-Type: text\/plain/i);
@@ -225,7 +229,7 @@ describe('ping', () => {
     const server = await startServer();
     const client = await wsClient(server.origin);
     const ws = server.accepted[0]!;
-    if (ws.readyState !== WebSocket.OPEN) await nextEvent(ws, 'open');
+    if (ws.readyState !== WebSocket.OPEN) await seen(ws).opened;
     const pong = nextEvent<{ data: Buffer }>(ws, 'pong');
     await new Promise<void>((resolve) => ws.ping('Mic check, one, two', resolve));
     expect((await pong).data.toString()).toBe('Mic check, one, two');
@@ -250,7 +254,7 @@ describe('ping', () => {
     const server = await startServer({ ws: { ping: 0.03, pingTimeout: 60 } });
     const client = await wsClient(server.origin, [], { autoPong: false });
     const ws = server.accepted[0]!;
-    const error = nextEvent<{ error: { code: string } }>(ws, 'error');
+    const error = seen(ws).error;
     const close = await closeOf(ws);
     expect((await error).error.code).toBe('WS_ERR_PING_TIMEOUT');
     expect([close.code, close.wasClean]).toEqual([1006, false]);
@@ -291,7 +295,7 @@ describe('closing', () => {
     const next = server.nextSocket();
     socket.write(upgradeRequest('/'));
     const ws = await next;
-    await nextEvent(ws, 'open');
+    await seen(ws).opened;
     socket.on('data', () => {});
     const closed = closeOf(ws);
     ws.close();
@@ -305,7 +309,7 @@ describe('closing', () => {
     const next = server.nextSocket();
     socket.write(upgradeRequest('/'));
     const ws = await next;
-    await nextEvent(ws, 'open');
+    await seen(ws).opened;
     const closed = closeOf(ws);
     socket.write(frame(2, Buffer.alloc(1000), { mask: true }).subarray(0, 300));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -319,9 +323,9 @@ describe('closing', () => {
     const next = server.nextSocket();
     socket.write(upgradeRequest('/'));
     const ws = await next;
-    await nextEvent(ws, 'open');
+    await seen(ws).opened;
     const bytes = readUntil(socket, Buffer.from([0x88]));
-    const error = nextEvent<{ error: { closeCode: number } }>(ws, 'error');
+    const error = seen(ws).error;
     socket.write(frame(1, 'unmasked'));
     expect((await error).error.closeCode).toBe(1002);
     const received = await bytes;
@@ -350,7 +354,7 @@ describe('streams and backpressure', () => {
     const next = server.nextSocket();
     socket.write(upgradeRequest('/'));
     const ws = await next;
-    await nextEvent(ws, 'open');
+    await seen(ws).opened;
     socket.pause(); // stops reading: the kernel buffers fill, then the server's socket buffer
     const chunk = Buffer.alloc(64 * 1024);
     let sent = 0;
@@ -382,7 +386,7 @@ describe('streams and backpressure', () => {
     const server = await startServer();
     const client = await wsClient(server.origin);
     const ws = server.accepted[0]!;
-    if (ws.readyState !== WebSocket.OPEN) await nextEvent(ws, 'open');
+    if (ws.readyState !== WebSocket.OPEN) await seen(ws).opened;
     ws.pause();
     let count = 0;
     ws.on('message', () => count++);

@@ -20,6 +20,38 @@ export interface TestServer {
 
 const running = new Set<TestServer>();
 
+/** What a test server saw of one WebSocket, recorded from construction on (before the handshake tick). */
+export interface Observed {
+  readonly events: string[];
+  readonly opened: Promise<void>;
+  readonly error: Promise<{ message: string; error: { code: string; closeCode?: number; statusCode?: number } }>;
+  readonly closed: Promise<{ code: number; reason: string; wasClean: boolean }>;
+}
+
+const observed = new WeakMap<WebSocket, Observed>();
+
+function observe(ws: WebSocket): void {
+  const events: string[] = [];
+  for (const type of ['open', 'error', 'close']) ws.on(type, () => events.push(type));
+  observed.set(ws, {
+    events,
+    opened: new Promise((resolve) => ws.once('open', () => resolve())),
+    error: new Promise((resolve) => ws.once('error', resolve)),
+    closed: new Promise((resolve) =>
+      ws.once('close', (e: { code: number; reason: string; wasClean: boolean }) =>
+        resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean }),
+      ),
+    ),
+  });
+}
+
+/** The events a test server recorded for `ws`. */
+export function seen(ws: WebSocket): Observed {
+  const record = observed.get(ws);
+  if (record === undefined) throw new Error('not a WebSocket of a test server');
+  return record;
+}
+
 /** The CA a client needs to trust the https test server. */
 export function testCertificate(): { key: string; cert: string } {
   return selfSignedCertificate();
@@ -52,6 +84,7 @@ export async function startServer(
   server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const ws = new WebSocket(request, socket, head, options.protocols ?? null, options.ws ?? {});
     accepted.push(ws);
+    observe(ws);
     options.onSocket?.(ws);
     waiting.shift()?.(ws);
   });

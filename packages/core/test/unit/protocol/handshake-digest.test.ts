@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { nodeDigest } from '../../../src/node/digest.js';
+import { acceptKey, type HandshakeDigest, WEBSOCKET_GUID } from '../../../src/protocol/handshake-digest.js';
+
+describe('Sec-WebSocket-Accept (RFC 6455 §4.2.2)', () => {
+  it('computes the example of RFC 6455 §1.3', () => {
+    expect(acceptKey('dGhlIHNhbXBsZSBub25jZQ==', nodeDigest)).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  });
+
+  it('computes the websocket-driver fixtures', () => {
+    expect(acceptKey('JFBCWHksyIpXV+6Wlq/9pw==', nodeDigest)).toBe('JdiiuafpBKRqD7eol0y4vJDTsTs=');
+    expect(acceptKey('2vBVWg4Qyk3ZoM/5d3QD9Q==', nodeDigest)).toBe('QV3I5XUXU2CdhtjixE7QCkCcMZM=');
+  });
+
+  it('hashes the key followed by the GUID through the injected digest', () => {
+    const inputs: string[] = [];
+    const digest: HandshakeDigest = {
+      sha1: (input) => {
+        inputs.push(input);
+        return Buffer.from([1, 2, 3]);
+      },
+      md5: () => Buffer.alloc(16),
+    };
+    expect(acceptKey('key', digest)).toBe('AQID');
+    expect(inputs).toEqual([`key${WEBSOCKET_GUID}`]);
+    expect(WEBSOCKET_GUID).toBe('258EAFA5-E914-47DA-95CA-C5AB0DC85B11');
+  });
+});

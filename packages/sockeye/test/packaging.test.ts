@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const packageDir = new URL('..', import.meta.url).pathname;
+const run = (code: string, type: 'commonjs' | 'module') =>
+  execFileSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+    cwd: packageDir,
+    encoding: 'utf8',
+  }).trim();
+
+describe('sockeye as published', () => {
+  it("require('sockeye') has the shape of require('faye-websocket')", () => {
+    const shape = JSON.parse(
+      run(
+        `const W = require('sockeye');
+         console.log(JSON.stringify({
+           type: typeof W, name: W.name, self: W.WebSocket === W,
+           client: typeof W.Client, eventSource: typeof W.EventSource,
+           isEventSource: typeof W.EventSource.isEventSource, isWebSocket: typeof W.isWebSocket,
+           validateOptions: typeof W.validateOptions, open: W.OPEN,
+         }))`,
+        'commonjs',
+      ),
+    );
+    expect(shape).toEqual({
+      type: 'function',
+      name: 'WebSocket',
+      self: true,
+      client: 'function',
+      eventSource: 'function',
+      isEventSource: 'function',
+      isWebSocket: 'function',
+      validateOptions: 'function',
+      open: 1,
+    });
+  });
+
+  it('import gives the same class as the default export, and the parts as named exports', () => {
+    const out = run(
+      `import WebSocket, { Client, EventSource, WebSocket as Named, isWebSocket } from 'sockeye';
+       import { createRequire } from 'node:module';
+       const cjs = createRequire(import.meta.url)('sockeye');
+       const upgrade = { method: 'GET', headers: { connection: 'Upgrade', upgrade: 'websocket' } };
+       console.log([WebSocket === Named, Client === WebSocket.Client, EventSource === WebSocket.EventSource,
+         isWebSocket(upgrade), WebSocket.isWebSocket({ method: 'GET', headers: {} }), typeof cjs].join(' '));`,
+      'module',
+    );
+    expect(out).toBe('true true true true false function');
+  });
+
+  it('refuses imports of internal paths', () => {
+    const out = run(
+      `for (const p of ['sockeye/dist/index.cjs', 'sockeye/src/index.ts', 'sockeye/src/websocket.ts']) {
+         try { require(p); console.log('loaded'); } catch (e) { console.log(e.code); } }`,
+      'commonjs',
+    );
+    expect(out.split('\n')).toEqual(Array(3).fill('ERR_PACKAGE_PATH_NOT_EXPORTED'));
+  });
+});
