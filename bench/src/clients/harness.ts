@@ -37,7 +37,9 @@ export async function runClient(load: () => Promise<ClientAdapter>): Promise<voi
   try {
     adapter = await load();
   } catch (error) {
-    adapter = error instanceof Error ? error.message : String(error);
+    // A failed import fails this run only: the package may be mid-edit.
+    sendToParent({ type: 'failure', message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
   }
   if (typeof adapter === 'string') {
     sendToParent({ type: 'ready', skip: adapter });

@@ -51,7 +51,9 @@ export async function runServer(setup: ServerSetup): Promise<void> {
   try {
     skip = await setup(server, config, stats);
   } catch (error) {
-    skip = error instanceof Error ? error.message : String(error);
+    // A failed import or setup fails this run only: the package may be mid-edit.
+    sendToParent({ type: 'failure', message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
   }
   if (skip) {
     sendToParent({ type: 'ready', skip });

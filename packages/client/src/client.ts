@@ -6,16 +6,16 @@ import {
   Connection,
   WebSocket as CoreWebSocket,
   createClientHandshake,
-  type Extension,
   ErrorCode,
+  type Extension,
   failWebSocket,
   HandshakeError,
   HttpHeadParser,
   NetworkError,
   nodeDigest,
   openWebSocket,
-  parseWebSocketUrl,
   ProxyError,
+  parseWebSocketUrl,
   Role,
   randomKey,
   validateOptions,
@@ -115,7 +115,9 @@ export class Client extends CoreWebSocket {
     );
     const timeout = opts.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (typeof timeout !== 'number' || !(timeout >= 0) || !Number.isFinite(timeout)) {
-      throw new TypeError(`The handshakeTimeout option must be a non-negative number, got ${String(timeout)}`);
+      throw new TypeError(
+        `The handshakeTimeout option must be a non-negative number, got ${String(timeout)}`,
+      );
     }
     if (timeout > 0) {
       this.#timer = setTimeout(clientTimeout, timeout, this, timeout);
@@ -265,13 +267,17 @@ export class Client extends CoreWebSocket {
     } else if (cause instanceof NetworkError) {
       failWebSocket(
         this,
-        new NetworkError(cause.code, `Network error: ${this.url}: ${cause.message}`, { cause: cause.cause ?? cause }),
+        new NetworkError(cause.code, `Network error: ${this.url}: ${cause.message}`, {
+          cause: cause.cause ?? cause,
+        }),
       );
     } else {
       const message = cause instanceof Error ? cause.message : String(cause);
       failWebSocket(
         this,
-        new NetworkError(ErrorCode.Network, `Network error: ${this.url}: ${message}`, { cause }) as WebSocketError,
+        new NetworkError(ErrorCode.Network, `Network error: ${this.url}: ${message}`, {
+          cause,
+        }) as WebSocketError,
       );
     }
   }
@@ -300,7 +306,9 @@ function handshakeError(error: unknown): HandshakeError {
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new HandshakeError(ErrorCode.HandshakeInvalidResponse, `${HANDSHAKE_PREFIX}${message}`, { cause: error });
+  return new HandshakeError(ErrorCode.HandshakeInvalidResponse, `${HANDSHAKE_PREFIX}${message}`, {
+    cause: error,
+  });
 }
 
 function headerStrings(headers: HeaderValues): Record<string, string> {

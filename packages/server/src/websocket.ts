@@ -1,19 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  acceptHandshake,
   Connection,
   WebSocket as CoreWebSocket,
+  DraftConnection,
   type DriverSocket,
   ErrorCode,
   type Extension,
   failWebSocket,
+  HandshakeError,
+  isSecureRequest,
+  isWebSocketRequest,
   NetworkError,
+  nodeDigest,
   openWebSocket,
   Role,
   requestUrl,
   validateOptions,
 } from '@sockeye/core';
-import { acceptHandshake, isWebSocketRequest } from './interim-handshake.js';
-import { DEFAULT_MAX_LENGTH, type ServerOptions, serverOptionKeys } from './server-options.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_LENGTH, type ServerOptions, serverOptionKeys } from './server-options.js';
 
 /** What the constructor accepts as the supported subprotocols: a list, or a comma-separated string. */
 export type ProtocolList = readonly string[] | string | null | undefined;
@@ -104,8 +109,10 @@ export class WebSocket extends CoreWebSocket {
         maxLength,
         allowDrafts: options.allowDrafts === true,
         ...(options.headers === undefined ? {} : { headers: options.headers }),
+        secure: isSecureRequest(this.request),
         url: this.url,
       },
+      nodeDigest,
     );
     if (!result.ok) {
       // Send the whole response, then close: destroying at once could discard it.
@@ -115,24 +122,53 @@ export class WebSocket extends CoreWebSocket {
       return;
     }
     socket.write(result.response);
-    const head = this.#head;
+    const head = this.#head ?? undefined;
     this.#head = null;
-    const extensions = result.extensions;
+    const { extensions, version, challenge } = result;
+    if (version === 'hybi-13') {
+      openWebSocket(this, {
+        socket,
+        engine: (handler) =>
+          new Connection(handler, {
+            role: Role.Server,
+            maxLength,
+            ...(options.maxFragments === undefined ? {} : { maxFragments: options.maxFragments }),
+            extensions,
+          }),
+        protocol: result.protocol,
+        version,
+        extensions: extensions === null ? '' : extensionHeader(result.response),
+        head,
+      });
+      return;
+    }
+    // hixie-75 opens now; hixie-76 once its 8 key bytes (in `head` or later packets) have arrived.
+    const deferOpen = version === 'hixie-76';
     openWebSocket(this, {
       socket,
-      engine: (handler) =>
-        new Connection(handler, {
-          role: Role.Server,
+      engine: (handler, opened) =>
+        new DraftConnection(handler, {
+          version,
           maxLength,
-          ...(options.maxFragments === undefined ? {} : { maxFragments: options.maxFragments }),
-          extensions,
+          ...(deferOpen ? { challenge, digest: nodeDigest, onOpen: opened } : {}),
         }),
-      protocol: result.protocol,
-      version: result.version,
-      extensions: extensions === null ? '' : extensionHeader(result.response),
-      head: head ?? undefined,
+      version,
+      deferOpen,
+      head,
     });
+    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (deferOpen && timeout > 0 && this.readyState === CoreWebSocket.CONNECTING) {
+      setTimeout(handshakeTimedOut, timeout, this, timeout).unref();
+    }
   }
+}
+
+function handshakeTimedOut(ws: WebSocket, timeout: number): void {
+  if (ws.readyState !== CoreWebSocket.CONNECTING) return;
+  failWebSocket(
+    ws,
+    new HandshakeError(ErrorCode.HandshakeTimeout, `The opening handshake did not complete within ${timeout} ms`),
+  );
 }
 
 /**
@@ -144,8 +180,18 @@ export function isWebSocket(request: Pick<IncomingMessage, 'method' | 'headers'>
   return isWebSocketRequest(request);
 }
 
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const UNSAFE_VALUE = /[\r\n\0]/;
+
 function baseInit(request: IncomingMessage, options: ServerOptions | null | undefined) {
   validateOptions(options, serverOptionKeys);
+  // Bad custom headers throw here, synchronously, rather than out of the handshake tick.
+  for (const [name, value] of Object.entries(options?.headers ?? {})) {
+    const values = Array.isArray(value) ? value : [value];
+    if (!TOKEN.test(name) || values.some((v) => UNSAFE_VALUE.test(String(v)))) {
+      throw new TypeError(`Invalid response header: ${JSON.stringify(name)}`);
+    }
+  }
   const shared = options ?? {};
   return {
     url: requestUrl(request, 'ws'),

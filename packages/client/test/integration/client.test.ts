@@ -110,7 +110,9 @@ describe('Client against a ws server', () => {
     const result = await outcome(ws);
     expect(result.events).toEqual(['error', 'close']);
     expect(result.error?.error).toBeInstanceOf(NetworkError);
-    expect(result.error?.message).toMatch(new RegExp(`^Network error: wss://localhost:${secure.port}/: .*self[- ]signed`));
+    expect(result.error?.message).toMatch(
+      new RegExp(`^Network error: wss://localhost:${secure.port}/: .*self[- ]signed`),
+    );
     expect(result.close.code).toBe(1006);
     expect(result.close.wasClean).toBe(false);
   });
@@ -142,12 +144,16 @@ describe('Client against a ws server', () => {
 
 describe('Client failures', () => {
   it('throws for a URL that is not ws: or wss:', () => {
-    expect(() => new Client('http://example.com/')).toThrow('http://example.com/ is not a valid WebSocket URL');
+    expect(() => new Client('http://example.com/')).toThrow(
+      'http://example.com/ is not a valid WebSocket URL',
+    );
     expect(() => new Client('stream.wikimedia.org/rc')).toThrow('is not a valid WebSocket URL');
   });
 
   it('throws for unknown options', () => {
-    expect(() => new Client('ws://127.0.0.1:1/', [], { bogus: 1 } as never)).toThrow('Unrecognized option: bogus');
+    expect(() => new Client('ws://127.0.0.1:1/', [], { bogus: 1 } as never)).toThrow(
+      'Unrecognized option: bogus',
+    );
     expect(() => new Client('ws://127.0.0.1:1/', [], { proxy: { orign: 'x' } } as never)).toThrow(
       'Unrecognized option: orign',
     );
@@ -158,8 +164,10 @@ describe('Client failures', () => {
     const ws = new Client(`ws://127.0.0.1:${port}/`);
     const result = await outcome(ws);
     expect(result.events).toEqual(['error', 'close']);
-    expect(result.error?.message).toMatch(new RegExp(`^Network error: ws://127.0.0.1:${port}/: connect ECONNREFUSED`));
-    expect((result.error?.error as NetworkError).code).toBe(ErrorCode.Network);
+    expect(result.error?.message).toMatch(
+      new RegExp(`^Network error: ws://127.0.0.1:${port}/: connect ECONNREFUSED`),
+    );
+    expect((result.error!.error as NetworkError).code).toBe(ErrorCode.Network);
     expect(result.close.code).toBe(1006);
   });
 
@@ -197,7 +205,7 @@ describe('Client failures', () => {
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
       expect(result.error?.message).toMatch(/^Error during WebSocket handshake: .*Sec-WebSocket-Accept/i);
-      expect((result.error?.error as HandshakeError).code).toBe(ErrorCode.HandshakeAcceptMismatch);
+      expect((result.error!.error as HandshakeError).code).toBe(ErrorCode.HandshakeAcceptMismatch);
       expect(result.close.code).toBe(1006);
       await Promise.all(server.closed);
     } finally {
@@ -213,7 +221,7 @@ describe('Client failures', () => {
       const ws = new Client(`ws://127.0.0.1:${server.port}/`, ['xmpp']);
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
-      expect((result.error?.error as HandshakeError).code).toBe(ErrorCode.HandshakeProtocolMismatch);
+      expect((result.error!.error as HandshakeError).code).toBe(ErrorCode.HandshakeProtocolMismatch);
     } finally {
       await server.close();
     }
@@ -225,7 +233,7 @@ describe('Client failures', () => {
       const ws = new Client(`ws://127.0.0.1:${server.port}/`, [], { handshakeTimeout: 300 });
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
-      expect((result.error?.error as HandshakeError).code).toBe(ErrorCode.HandshakeTimeout);
+      expect((result.error!.error as HandshakeError).code).toBe(ErrorCode.HandshakeTimeout);
       expect(result.error?.message).toMatch(/^Error during WebSocket handshake: /);
       expect(result.close.code).toBe(1006);
       await Promise.all(server.closed);
@@ -282,6 +290,7 @@ describe('Client failures', () => {
       ws.on('message', () => messages++);
       const result = await outcome(ws);
       expect(result.events).toEqual(['open', 'error', 'close']);
+      expect((result.error!.error as { code: string }).code).toBe(ErrorCode.UnexpectedMask);
       expect(result.close.code).toBe(1002);
       expect(messages).toBe(0);
       // Our close frame went out masked, with code 1002.

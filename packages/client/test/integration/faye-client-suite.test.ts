@@ -35,8 +35,16 @@ type Combination = [string, () => string, () => ClientOptions];
 
 const combinations: Combination[] = [
   ['no proxy, ws server', () => `ws://127.0.0.1:${plainServer.port}/`, () => ({})],
-  ['no proxy, wss server', () => `wss://localhost:${secureServer.port}/`, () => ({ tls: { ca: certificate.cert } })],
-  ['plain proxy, ws server', () => `ws://127.0.0.1:${plainServer.port}/`, () => ({ proxy: { origin: plainProxy.url } })],
+  [
+    'no proxy, wss server',
+    () => `wss://localhost:${secureServer.port}/`,
+    () => ({ tls: { ca: certificate.cert } }),
+  ],
+  [
+    'plain proxy, ws server',
+    () => `ws://127.0.0.1:${plainServer.port}/`,
+    () => ({ proxy: { origin: plainProxy.url } }),
+  ],
   [
     'plain proxy, wss server',
     () => `wss://localhost:${secureServer.port}/`,

@@ -51,12 +51,17 @@ describe.each([
   ['tinyproxy', () => tinyproxy.url],
 ])('through %s', (_name, proxyUrl) => {
   it('opens ws: through the tunnel and echoes', async () => {
-    const ws = new Client(targets().ws, ['echo'], { proxy: { origin: proxyUrl(), headers: { 'User-Agent': 'node' } } });
+    const ws = new Client(targets().ws, ['echo'], {
+      proxy: { origin: proxyUrl(), headers: { 'User-Agent': 'node' } },
+    });
     expect(await echo(ws, ['plain through proxy'])).toEqual(['plain through proxy']);
   });
 
   it('opens wss: with TLS inside the tunnel and echoes', async () => {
-    const ws = new Client(targets().wss, ['echo'], { proxy: { origin: proxyUrl() }, tls: { ca: certificate.cert } });
+    const ws = new Client(targets().wss, ['echo'], {
+      proxy: { origin: proxyUrl() },
+      tls: { ca: certificate.cert },
+    });
     expect(await echo(ws, ['TLS through proxy'])).toEqual(['TLS through proxy']);
   });
 });
@@ -64,7 +69,9 @@ describe.each([
 describe('through an https: proxy', () => {
   it('opens ws: and wss: with TLS to the proxy (proxy.tls) and to the server (tls)', async () => {
     const before = tlsProxy.connects;
-    const a = new Client(targets().ws, [], { proxy: { origin: `https://localhost:${tlsProxy.port}`, tls: { ca: certificate.cert } } });
+    const a = new Client(targets().ws, [], {
+      proxy: { origin: `https://localhost:${tlsProxy.port}`, tls: { ca: certificate.cert } },
+    });
     expect(await echo(a, ['ws via https proxy'])).toEqual(['ws via https proxy']);
     const b = new Client(targets().wss, [], {
       proxy: { origin: `https://localhost:${tlsProxy.port}`, tls: { ca: certificate.cert } },
@@ -101,7 +108,9 @@ describe('proxy failures', () => {
   it('403 from the proxy', async () => {
     // A raw TCP stand-in: answer any CONNECT with 403.
     const fake = net.createServer((socket) => {
-      socket.once('data', () => socket.end('HTTP/1.1 403 Forbidden\r\nX-Policy: no\r\nContent-Length: 0\r\n\r\n'));
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 403 Forbidden\r\nX-Policy: no\r\nContent-Length: 0\r\n\r\n'),
+      );
       socket.on('error', () => {});
     });
     fake.listen(0, '127.0.0.1');
@@ -111,8 +120,8 @@ describe('proxy failures', () => {
       const ws = new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${port}` } });
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
-      expect((result.error?.error as ProxyError).statusCode).toBe(403);
-      expect((result.error?.error as ProxyError).headers['x-policy']).toBe('no');
+      expect((result.error!.error as ProxyError).statusCode).toBe(403);
+      expect((result.error!.error as ProxyError).headers['x-policy']).toBe('no');
     } finally {
       fake.close();
     }
@@ -132,7 +141,7 @@ describe('proxy failures', () => {
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
       expect(result.error?.error).toBeInstanceOf(ProxyError);
-      expect((result.error?.error as ProxyError).code).toBe(ErrorCode.ProxyClosed);
+      expect((result.error!.error as ProxyError).code).toBe(ErrorCode.ProxyClosed);
       expect(result.close.code).toBe(1006);
       await Promise.all(sockets);
     } finally {
@@ -162,10 +171,13 @@ describe('proxy failures', () => {
     await new Promise((resolve) => fake.once('listening', resolve));
     const port = (fake.address() as net.AddressInfo).port;
     try {
-      const ws = new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${port}` }, handshakeTimeout: 300 });
+      const ws = new Client(targets().ws, [], {
+        proxy: { origin: `http://127.0.0.1:${port}` },
+        handshakeTimeout: 300,
+      });
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
-      expect((result.error?.error as { code: string }).code).toBe(ErrorCode.HandshakeTimeout);
+      expect((result.error!.error as { code: string }).code).toBe(ErrorCode.HandshakeTimeout);
       await Promise.all(sockets);
     } finally {
       fake.close();
@@ -173,7 +185,9 @@ describe('proxy failures', () => {
   });
 
   it('a target that answers 200 instead of 101 through the proxy', async () => {
-    const server = await startRawServer((_request, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    const server = await startRawServer((_request, socket) =>
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+    );
     try {
       const ws = new Client(`ws://127.0.0.1:${server.port}/`, [], { proxy: { origin: npmProxy.url } });
       const result = await outcome(ws);
@@ -189,7 +203,16 @@ describe('proxy failures', () => {
 describe('proxy from the environment', () => {
   const saved = { ...process.env };
   const restore = () => {
-    for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'ws_proxy', 'wss_proxy']) {
+    for (const name of [
+      'HTTP_PROXY',
+      'http_proxy',
+      'HTTPS_PROXY',
+      'https_proxy',
+      'NO_PROXY',
+      'no_proxy',
+      'ws_proxy',
+      'wss_proxy',
+    ]) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
     }
@@ -205,7 +228,10 @@ describe('proxy from the environment', () => {
       const before = npmProxy.connects;
       const a = new Client(targets().ws, [], { proxy: { fromEnvironment: true } });
       expect(await echo(a, ['env ws'])).toEqual(['env ws']);
-      const b = new Client(targets().wss, [], { proxy: { fromEnvironment: true }, tls: { ca: certificate.cert } });
+      const b = new Client(targets().wss, [], {
+        proxy: { fromEnvironment: true },
+        tls: { ca: certificate.cert },
+      });
       expect(await echo(b, ['env wss'])).toEqual(['env wss']);
       expect(npmProxy.connects - before).toBe(2);
     } finally {
@@ -231,9 +257,9 @@ describe('proxy from the environment', () => {
   });
 
   it('refuses origin together with fromEnvironment', () => {
-    expect(() => new Client(targets().ws, [], { proxy: { origin: npmProxy.url, fromEnvironment: true } })).toThrow(
-      TypeError,
-    );
+    expect(
+      () => new Client(targets().ws, [], { proxy: { origin: npmProxy.url, fromEnvironment: true } }),
+    ).toThrow(TypeError);
   });
 });
 

@@ -67,7 +67,10 @@ describe('Client against the sockeye server', () => {
   ])('echoes over ws: and wss: through %s', async (_name, proxy) => {
     const a = new Client(`ws://127.0.0.1:${plain.port}/`, [], { proxy: { origin: proxy() } });
     expect(await echo(a, ['ws via proxy'])).toEqual(['ws via proxy']);
-    const b = new Client(`wss://localhost:${secure.port}/`, [], { proxy: { origin: proxy() }, ca: certificate.cert });
+    const b = new Client(`wss://localhost:${secure.port}/`, [], {
+      proxy: { origin: proxy() },
+      ca: certificate.cert,
+    });
     expect(await echo(b, ['wss via proxy'])).toEqual(['wss via proxy']);
   });
 
@@ -141,7 +144,7 @@ describe('liveness options', () => {
       const ws = new Client(`ws://127.0.0.1:${server.port}/`, [], { ping: 0.05, pingTimeout: 100 });
       const result = await outcome(ws);
       expect(result.events).toEqual(['open', 'error', 'close']);
-      expect((result.error?.error as NetworkError).code).toBe(ErrorCode.PingTimeout);
+      expect((result.error!.error as NetworkError).code).toBe(ErrorCode.PingTimeout);
       expect(result.close.code).toBe(1006);
       await Promise.all(server.closed);
     } finally {

@@ -64,7 +64,9 @@ function trackSockets(server: net.Server): () => void {
 export async function startNpmProxy(
   options: { auth?: { user: string; password: string }; tls?: Certificate } = {},
 ): Promise<RunningProxy & { connects: number }> {
-  const base = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }) : http.createServer();
+  const base = options.tls
+    ? https.createServer({ cert: options.tls.cert, key: options.tls.key })
+    : http.createServer();
   const server = createProxy(base);
   const { auth } = options;
   if (auth) {
@@ -148,7 +150,14 @@ export async function startTinyproxy(): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'sockeye-tinyproxy-'));
   chmodSync(dir, 0o777);
   const port = await freePort();
-  const lines = [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 60', 'MaxClients 50', 'Allow 127.0.0.1', 'LogLevel Error'];
+  const lines = [
+    `Port ${port}`,
+    'Listen 127.0.0.1',
+    'Timeout 60',
+    'MaxClients 50',
+    'Allow 127.0.0.1',
+    'LogLevel Error',
+  ];
   if (process.getuid?.() === 0) lines.push('User nobody', 'Group nogroup');
   writeFileSync(join(dir, 'tinyproxy.conf'), `${lines.join('\n')}\n`);
   const child = spawn('/usr/bin/tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: 'ignore' });

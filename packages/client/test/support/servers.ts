@@ -109,7 +109,10 @@ export async function startRawServer(
  * The echo server of faye's client spec, on the sockeye server: a server WebSocket that pipes into
  * itself (`ws.pipe(ws)`), subprotocols `echo`; `options` go to the server WebSocket.
  */
-export async function startEchoServer(tls?: Certificate, options: ServerOptions = {}): Promise<RunningServer> {
+export async function startEchoServer(
+  tls?: Certificate,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const sockets = new Set<ServerWebSocket>();
   const running = await startHttpServer((request, socket, head) => {
     const ws = new ServerWebSocket(request, socket, head, ['echo'], options);

@@ -26,13 +26,21 @@ describe('Client construction', () => {
   });
 
   it('throws "<url> is not a valid WebSocket URL" for other schemes, junk and fragments', () => {
-    for (const url of ['http://example.com/', 'https://example.com/', 'ftp://x/', 'not a url', 'ws://host/#frag']) {
+    for (const url of [
+      'http://example.com/',
+      'https://example.com/',
+      'ftp://x/',
+      'not a url',
+      'ws://host/#frag',
+    ]) {
       expect(() => new Client(url)).toThrow(`${url} is not a valid WebSocket URL`);
     }
   });
 
   it('throws for unknown options, also inside proxy', () => {
-    expect(() => new Client(URL_, [], { net: {}, bogus: true } as never)).toThrow('Unrecognized option: bogus');
+    expect(() => new Client(URL_, [], { net: {}, bogus: true } as never)).toThrow(
+      'Unrecognized option: bogus',
+    );
     expect(() => new Client(URL_, [], { proxy: { origin: 'http://p', bogus: 1 } } as never)).toThrow(
       'Unrecognized option: bogus',
     );
@@ -63,8 +71,12 @@ describe('Client construction', () => {
   it('rejects bad option values synchronously', () => {
     expect(() => new Client(URL_, [], { handshakeTimeout: -1 })).toThrow(TypeError);
     expect(() => new Client(URL_, [], { closeTimeout: Number.NaN })).toThrow(TypeError);
-    expect(() => new Client(URL_, [], { proxy: { origin: 'socks5://p:1080' } })).toThrow(/Unsupported proxy protocol/);
-    expect(() => new Client(URL_, [], { proxy: { origin: 'http://p', fromEnvironment: true } })).toThrow(TypeError);
+    expect(() => new Client(URL_, [], { proxy: { origin: 'socks5://p:1080' } })).toThrow(
+      /Unsupported proxy protocol/,
+    );
+    expect(() => new Client(URL_, [], { proxy: { origin: 'http://p', fromEnvironment: true } })).toThrow(
+      TypeError,
+    );
     expect(() => new Client(URL_, [], { headers: { 'X-A': 'b\r\nX-Injected: 1' } })).toThrow(TypeError);
     expect(() => new Client(URL_, ['not a token'])).toThrow(SyntaxError);
     expect(() => new Client(URL_, ['a', 'a'])).toThrow(SyntaxError);

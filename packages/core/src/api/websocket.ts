@@ -62,9 +62,17 @@ export interface WebSocketOpenParams {
   socket: DriverSocket;
   /**
    * Builds the protocol engine, given the handler it must report to, e.g.
-   * `(handler) => new Connection(handler, { role: Role.Server, maxLength, extensions })`.
+   * `(handler) => new Connection(handler, { role: Role.Server, maxLength, extensions })`. With
+   * {@link deferOpen}, the engine calls `opened()` when its handshake completes (hixie-76:
+   * `new DraftConnection(handler, { ..., onOpen: opened })`).
    */
-  engine: (handler: EngineHandler) => Engine;
+  engine: (handler: EngineHandler, opened: () => void) => Engine;
+  /**
+   * The engine completes the handshake itself (hixie-76 waits for 8 key bytes after the head): keep
+   * CONNECTING, hand queued messages to the engine (which holds them), start reading, and go OPEN
+   * (firing `open`) when the engine calls `opened()`. Default `false`: OPEN at once.
+   */
+  deferOpen?: boolean;
   /** The negotiated subprotocol, '' for none. */
   protocol?: string;
   /** `hybi-13`, `hixie-76` or `hixie-75`. */
@@ -253,7 +261,7 @@ export class WebSocket extends EventTargetEmitter {
     const state = this.#readyState;
     if (state > ReadyState.OPEN) return false;
     const bytes = typeof data === 'string' ? null : binaryPayload(data);
-    if (state === ReadyState.CONNECTING) {
+    if (this.#driver === null) {
       if (bytes === null) this.#enqueue(kText, typeof data === 'string' ? data : String(data));
       else this.#enqueue(kBinary, bytes);
       return this.#accepted();
@@ -289,7 +297,7 @@ export class WebSocket extends EventTargetEmitter {
     if (payload.length > 125) throw new RangeError('The ping payload must not be greater than 125 bytes');
     const state = this.#readyState;
     if (state > ReadyState.OPEN) return false;
-    if (state === ReadyState.CONNECTING) {
+    if (this.#driver === null) {
       this.#enqueue(kPing, payload);
     } else if (!this.#driver!.sendPing(payload)) {
       return false;
@@ -311,7 +319,7 @@ export class WebSocket extends EventTargetEmitter {
     if (payload.length > 125) throw new RangeError('The pong payload must not be greater than 125 bytes');
     const state = this.#readyState;
     if (state > ReadyState.OPEN) return false;
-    if (state === ReadyState.CONNECTING) {
+    if (this.#driver === null) {
       this.#enqueue(kPong, payload);
       return true;
     }
@@ -336,6 +344,7 @@ export class WebSocket extends EventTargetEmitter {
     if (state === ReadyState.CONNECTING) {
       this.#queue = null;
       this.#queuedBytes = 0;
+      this.#driver?.terminate();
       this.abortHandshake();
       process.nextTick(finishAbort, this);
       return;
@@ -439,24 +448,30 @@ export class WebSocket extends EventTargetEmitter {
   }
 
   #open(params: WebSocketOpenParams): void {
-    if (this.#readyState !== ReadyState.CONNECTING) {
+    if (this.#readyState !== ReadyState.CONNECTING || this.#driver !== null) {
       // Closed by the user while the handshake was in flight.
       params.socket.destroy();
       return;
     }
-    const driver = new SocketDriver(params.socket, params.engine, createHandler(this), {
-      role: this.#role,
-      closeTimeout: this.#closeTimeout,
-      pingInterval: this.#pingInterval,
-      pingTimeout: this.#pingTimeout,
-      url: this.url,
-    });
+    const deferred = params.deferOpen === true;
+    const driver = new SocketDriver(
+      params.socket,
+      deferred ? (handler) => params.engine(handler, () => this.#opened()) : (handler) => params.engine(handler, noop),
+      createHandler(this),
+      {
+        role: this.#role,
+        closeTimeout: this.#closeTimeout,
+        pingInterval: this.#pingInterval,
+        pingTimeout: this.#pingTimeout,
+        url: this.url,
+      },
+    );
     this.#driver = driver;
     this.#protocol = params.protocol ?? '';
     if (params.version !== undefined) this.#version = params.version;
     this.#extensions = params.extensions ?? '';
     if (this.#paused) driver.pause();
-    this.#readyState = ReadyState.OPEN;
+    if (!deferred) this.#readyState = ReadyState.OPEN;
     const queue = this.#queue;
     this.#queue = null;
     this.#queuedBytes = 0;
@@ -468,8 +483,15 @@ export class WebSocket extends EventTargetEmitter {
         else driver.sendPong(item.data as Buffer);
       }
     }
-    this.#dispatch(new Event('open'));
+    if (!deferred) this.#dispatch(new Event('open'));
     driver.start(params.head);
+  }
+
+  /** A deferred handshake completed inside the engine. */
+  #opened(): void {
+    if (this.#readyState !== ReadyState.CONNECTING) return;
+    this.#readyState = ReadyState.OPEN;
+    this.#dispatch(new Event('open'));
   }
 
   #fail(error: WebSocketError, options: WebSocketFailOptions): void {

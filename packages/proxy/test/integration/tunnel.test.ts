@@ -42,7 +42,9 @@ beforeAll(async () => {
     req.headers['proxy-authorization'] === `Basic ${Buffer.from('user:s3cret').toString('base64')}`;
   authProxy = await listen(withAuth);
   secureProxy = await listen(
-    createProxy(https.createServer({ cert: certificate.cert, key: certificate.key }) as unknown as http.Server),
+    createProxy(
+      https.createServer({ cert: certificate.cert, key: certificate.key }) as unknown as http.Server,
+    ),
   );
 });
 
@@ -127,7 +129,9 @@ describe('openTunnel through the npm proxy package', () => {
     expect(proxyError.code).toBe(ErrorCode.ProxyRefused);
     expect(proxyError.statusCode).toBe(407);
     expect(proxyError.headers['proxy-authenticate']).toMatch(/^Basic/);
-    expect(proxyError.message).toBe(`Can't establish a connection to the server at ws://127.0.0.1:${echo.port}/`);
+    expect(proxyError.message).toBe(
+      `Can't establish a connection to the server at ws://127.0.0.1:${echo.port}/`,
+    );
   });
 
   it('fails with 407 for wrong credentials', async () => {
@@ -174,7 +178,9 @@ describe('openTunnel through the npm proxy package', () => {
 
 describe('openTunnel failures', () => {
   it('sends exactly the CONNECT head, and hands over bytes that came with the 200', async () => {
-    const fake = await fakeProxy((socket) => socket.write('HTTP/1.1 200 Connection established\r\n\r\nearly'));
+    const fake = await fakeProxy((socket) =>
+      socket.write('HTTP/1.1 200 Connection established\r\n\r\nearly'),
+    );
     const socket = await openTunnel({
       proxy: `http://u:p@127.0.0.1:${fake.server.port}`,
       target: { host: 'example.test', port: 8443 },
@@ -277,8 +283,8 @@ describe('openTunnel failures', () => {
   });
 
   it('rejects proxies it cannot speak to', async () => {
-    await expect(openTunnel({ proxy: 'socks5://127.0.0.1:1080', target: { host: 'h', port: 1 } })).rejects.toThrow(
-      /Unsupported proxy protocol/,
-    );
+    await expect(
+      openTunnel({ proxy: 'socks5://127.0.0.1:1080', target: { host: 'h', port: 1 } }),
+    ).rejects.toThrow(/Unsupported proxy protocol/);
   });
 });

@@ -57,16 +57,22 @@ describe('ConnectResponseParser', () => {
     const error = failure(() => new ConnectResponseParser(URL_).push(Buffer.from('SSH-2.0-OpenSSH\r\n\r\n')));
     expect(error).toBeInstanceOf(ProxyError);
     expect(error.code).toBe(ErrorCode.ProxyInvalidResponse);
-    expect(error.message).toMatch(/^Can't establish a connection to the server at ws:\/\/example.com\/socket: /);
+    expect(error.message).toMatch(
+      /^Can't establish a connection to the server at ws:\/\/example.com\/socket: /,
+    );
   });
 
   it('bounds the answer: a line too long or too many headers fail', () => {
     const long = failure(() =>
-      new ConnectResponseParser(URL_, { maxLineLength: 64 }).push(Buffer.from(`HTTP/1.1 200 ${'x'.repeat(100)}`)),
+      new ConnectResponseParser(URL_, { maxLineLength: 64 }).push(
+        Buffer.from(`HTTP/1.1 200 ${'x'.repeat(100)}`),
+      ),
     );
     expect(long.code).toBe(ErrorCode.ProxyInvalidResponse);
     const many = failure(() =>
-      new ConnectResponseParser(URL_, { maxHeaders: 2 }).push(Buffer.from('HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n')),
+      new ConnectResponseParser(URL_, { maxHeaders: 2 }).push(
+        Buffer.from('HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'),
+      ),
     );
     expect(many.code).toBe(ErrorCode.ProxyInvalidResponse);
   });

@@ -13,14 +13,18 @@ describe('proxyFromEnvironment', () => {
 
   it('reads lower-case names too, and prefers them', () => {
     expect(proxyFor('wss://example.com/', { https_proxy: 'http://lower:1' })).toBe('http://lower:1/');
-    expect(proxyFor('ws://example.com/', { http_proxy: 'http://lower:1', HTTP_PROXY: 'http://upper:2' })).toBe(
-      'http://lower:1/',
-    );
+    expect(
+      proxyFor('ws://example.com/', { http_proxy: 'http://lower:1', HTTP_PROXY: 'http://upper:2' }),
+    ).toBe('http://lower:1/');
   });
 
   it('prefers python-websockets’ wss_proxy / ws_proxy', () => {
-    expect(proxyFor('wss://e.com/', { wss_proxy: 'http://ws:1', https_proxy: 'http://h:2' })).toBe('http://ws:1/');
-    expect(proxyFor('ws://e.com/', { ws_proxy: 'http://ws:1', http_proxy: 'http://h:2' })).toBe('http://ws:1/');
+    expect(proxyFor('wss://e.com/', { wss_proxy: 'http://ws:1', https_proxy: 'http://h:2' })).toBe(
+      'http://ws:1/',
+    );
+    expect(proxyFor('ws://e.com/', { ws_proxy: 'http://ws:1', http_proxy: 'http://h:2' })).toBe(
+      'http://ws:1/',
+    );
   });
 
   it('is null when nothing is set, when only the other scheme is set, or when the value is empty', () => {
@@ -32,17 +36,23 @@ describe('proxyFromEnvironment', () => {
 
   it('ignores upper-case HTTP_PROXY in a CGI request (httpoxy)', () => {
     expect(proxyFor('ws://e.com/', { REQUEST_METHOD: 'GET', HTTP_PROXY: 'http://evil:1' })).toBeNull();
-    expect(proxyFor('ws://e.com/', { REQUEST_METHOD: 'GET', http_proxy: 'http://ok:1' })).toBe('http://ok:1/');
+    expect(proxyFor('ws://e.com/', { REQUEST_METHOD: 'GET', http_proxy: 'http://ok:1' })).toBe(
+      'http://ok:1/',
+    );
   });
 
   it('treats a value without a scheme as http:, keeps credentials, and accepts https: proxies', () => {
     expect(proxyFor('ws://e.com/', { HTTP_PROXY: 'proxy.corp:3128' })).toBe('http://proxy.corp:3128/');
     expect(proxyFor('ws://e.com/', { HTTP_PROXY: 'http://u:p@proxy.corp' })).toBe('http://u:p@proxy.corp/');
-    expect(proxyFor('wss://e.com/', { HTTPS_PROXY: 'https://proxy.corp:8443' })).toBe('https://proxy.corp:8443/');
+    expect(proxyFor('wss://e.com/', { HTTPS_PROXY: 'https://proxy.corp:8443' })).toBe(
+      'https://proxy.corp:8443/',
+    );
   });
 
   it('refuses proxies it cannot speak to instead of silently connecting directly', () => {
-    expect(() => proxyFor('ws://e.com/', { HTTP_PROXY: 'socks5://p:1080' })).toThrow(/Unsupported proxy protocol/);
+    expect(() => proxyFor('ws://e.com/', { HTTP_PROXY: 'socks5://p:1080' })).toThrow(
+      /Unsupported proxy protocol/,
+    );
     expect(() => parseProxyUrl('http://[bad')).toThrow(TypeError);
   });
 
@@ -50,7 +60,9 @@ describe('proxyFromEnvironment', () => {
     expect(proxyFor('ws://a.internal/', { HTTP_PROXY: 'p:1', NO_PROXY: 'internal' })).toBeNull();
     expect(proxyFor('ws://a.internal/', { HTTP_PROXY: 'p:1', no_proxy: '.internal' })).toBeNull();
     expect(proxyFor('ws://a.internal/', { HTTP_PROXY: 'p:1', no_proxy: 'internal:80' })).toBeNull();
-    expect(proxyFor('wss://a.internal/', { HTTPS_PROXY: 'p:1', no_proxy: 'internal:80' })).toBe('http://p:1/');
+    expect(proxyFor('wss://a.internal/', { HTTPS_PROXY: 'p:1', no_proxy: 'internal:80' })).toBe(
+      'http://p:1/',
+    );
     expect(proxyFor('wss://a.internal/', { HTTPS_PROXY: 'p:1', no_proxy: 'internal:443' })).toBeNull();
     expect(proxyFor('ws://other.com/', { HTTP_PROXY: 'p:1', NO_PROXY: 'internal' })).toBe('http://p:1/');
   });

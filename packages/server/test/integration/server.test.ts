@@ -87,20 +87,28 @@ describe('handshake', () => {
     client.close();
   });
 
-  it('opens with protocol "" when no protocol is in common', async () => {
+  it('opens with protocol "" (no Sec-WebSocket-Protocol header) when no protocol is in common', async () => {
     const server = await startServer({ protocols: 'a, b' });
-    const client = await wsClient(server.origin, ['c']);
-    expect(client.protocol).toBe('');
-    client.close();
+    const socket = await connectRaw(server.port);
+    socket.write(upgradeRequest('/', ['Sec-WebSocket-Protocol: c, d']));
+    const response = (await readUntil(socket, '\r\n\r\n')).toString();
+    expect(response).toMatch(/^HTTP\/1\.1 101 /);
+    expect(response).not.toMatch(/Sec-WebSocket-Protocol/i);
+    const ws = server.accepted[0]!;
+    await seen(ws).opened;
+    expect(ws.protocol).toBe('');
+    socket.destroy();
   });
 
   it('adds custom response headers to the 101', async () => {
     const server = await startServer({ ws: { headers: { 'X-Custom': 'yes', 'Set-Cookie': ['a=1', 'b=2'] } } });
     const client = new WS(server.origin);
-    const [response] = (await once(client, 'upgrade')) as [IncomingMessage];
+    const upgraded = once(client, 'upgrade');
+    const opened = once(client, 'open');
+    const [response] = (await upgraded) as [IncomingMessage];
     expect(response.headers['x-custom']).toBe('yes');
     expect(response.headers['set-cookie']).toEqual(['a=1', 'b=2']);
-    await once(client, 'open');
+    await opened;
     client.close();
   });
 
@@ -253,12 +261,13 @@ describe('ping', () => {
   it('closes a peer that answers no ping (1006, WS_ERR_PING_TIMEOUT, socket destroyed)', async () => {
     const server = await startServer({ ws: { ping: 0.03, pingTimeout: 60 } });
     const client = await wsClient(server.origin, [], { autoPong: false });
+    const clientClosed = once(client, 'close');
     const ws = server.accepted[0]!;
     const error = seen(ws).error;
     const close = await closeOf(ws);
     expect((await error).error.code).toBe('WS_ERR_PING_TIMEOUT');
     expect([close.code, close.wasClean]).toEqual([1006, false]);
-    const [code] = (await once(client, 'close')) as [number];
+    const [code] = (await clientClosed) as [number];
     expect(code).toBe(1006);
   });
 });
@@ -298,9 +307,10 @@ describe('closing', () => {
     await seen(ws).opened;
     socket.on('data', () => {});
     const closed = closeOf(ws);
+    const socketClosed = once(socket, 'close');
     ws.close();
     expect(await closed).toEqual({ code: 1006, reason: '', wasClean: false });
-    await once(socket, 'close');
+    await socketClosed;
   });
 
   it('TCP reset in the middle of a frame: close 1006, not clean', async () => {

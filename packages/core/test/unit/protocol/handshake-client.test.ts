@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, HandshakeError } from '../../../src/errors.js';
 import { nodeDigest } from '../../../src/node/digest.js';
-import type { Extension } from '../../../src/protocol/extension.js';
+import type { Extension, ExtensionMessage } from '../../../src/protocol/extension.js';
 import {
   type ClientHandshakeOptions,
   createClientHandshake,
@@ -332,11 +332,11 @@ describe('a client and a server handshake agree', () => {
       opcode: 1,
       data: Buffer.from('deflated '.repeat(8)),
     };
-    const compressed = await new Promise<typeof message>((resolve, reject) =>
+    const compressed = await new Promise<ExtensionMessage>((resolve, reject) =>
       result.extensions!.processOutgoingMessage(message, (e, m) => (e ? reject(e) : resolve(m!))),
     );
     expect(compressed.rsv1).toBe(true);
-    const inflated = await new Promise<typeof message>((resolve, reject) =>
+    const inflated = await new Promise<ExtensionMessage>((resolve, reject) =>
       server.extensions!.processIncomingMessage(compressed, (e, m) => (e ? reject(e) : resolve(m!))),
     );
     expect(inflated.data.toString()).toBe('deflated '.repeat(8));
