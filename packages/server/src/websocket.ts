@@ -18,7 +18,12 @@ import {
   requestUrl,
   validateOptions,
 } from '@sockeye/core';
-import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_LENGTH, type ServerOptions, serverOptionKeys } from './server-options.js';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_LENGTH,
+  type ServerOptions,
+  serverOptionKeys,
+} from './server-options.js';
 
 /** What the constructor accepts as the supported subprotocols: a list, or a comma-separated string. */
 export type ProtocolList = readonly string[] | string | null | undefined;
@@ -167,7 +172,10 @@ function handshakeTimedOut(ws: WebSocket, timeout: number): void {
   if (ws.readyState !== CoreWebSocket.CONNECTING) return;
   failWebSocket(
     ws,
-    new HandshakeError(ErrorCode.HandshakeTimeout, `The opening handshake did not complete within ${timeout} ms`),
+    new HandshakeError(
+      ErrorCode.HandshakeTimeout,
+      `The opening handshake did not complete within ${timeout} ms`,
+    ),
   );
 }
 

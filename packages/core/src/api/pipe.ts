@@ -25,7 +25,11 @@ export interface PipeOptions {
  * `dest.write` returns false the source is paused until `dest` emits `drain`, so a slow destination
  * never makes the source buffer without bound. `ws.pipe(ws)` is the faye echo idiom.
  */
-export function pipeMessages<T extends MessageSink>(source: MessageSource, dest: T, options: PipeOptions = {}): T {
+export function pipeMessages<T extends MessageSink>(
+  source: MessageSource,
+  dest: T,
+  options: PipeOptions = {},
+): T {
   const sink = dest as unknown as { write(data: unknown): boolean; end?(): unknown };
   let waiting = false;
   const onDrain = (): void => {

@@ -37,7 +37,12 @@ export interface WebSocketOptions {
 }
 
 /** The keys of {@link WebSocketOptions}, for `validateOptions`. */
-export const webSocketOptionKeys: readonly string[] = ['closeTimeout', 'ping', 'pingTimeout', 'highWaterMark'];
+export const webSocketOptionKeys: readonly string[] = [
+  'closeTimeout',
+  'ping',
+  'pingTimeout',
+  'highWaterMark',
+];
 
 /** The default of {@link WebSocketOptions.closeTimeout}. */
 export const DEFAULT_CLOSE_TIMEOUT = 30_000;
@@ -268,7 +273,9 @@ export class WebSocket extends EventTargetEmitter {
     }
     const driver = this.#driver!;
     const sent =
-      bytes === null ? driver.sendText(typeof data === 'string' ? data : String(data)) : driver.sendBinary(bytes);
+      bytes === null
+        ? driver.sendText(typeof data === 'string' ? data : String(data))
+        : driver.sendBinary(bytes);
     return sent && this.#accepted();
   }
 
@@ -456,7 +463,9 @@ export class WebSocket extends EventTargetEmitter {
     const deferred = params.deferOpen === true;
     const driver = new SocketDriver(
       params.socket,
-      deferred ? (handler) => params.engine(handler, () => this.#opened()) : (handler) => params.engine(handler, noop),
+      deferred
+        ? (handler) => params.engine(handler, () => this.#opened())
+        : (handler) => params.engine(handler, noop),
       createHandler(this),
       {
         role: this.#role,
@@ -602,7 +611,6 @@ export class WebSocket extends EventTargetEmitter {
   }
 }
 
-
 Object.defineProperties(WebSocket.prototype, {
   CONNECTING: { value: ReadyState.CONNECTING, enumerable: true },
   OPEN: { value: ReadyState.OPEN, enumerable: true },
@@ -636,7 +644,11 @@ export function openWebSocket(ws: WebSocket, params: WebSocketOpenParams): void 
  * (default ''), `wasClean` false. The caller owns the socket (write a response, destroy it). On an
  * OPEN WebSocket it fires `error` and destroys the connection (close 1006). No-op once CLOSED.
  */
-export function failWebSocket(ws: WebSocket, error: WebSocketError, options: WebSocketFailOptions = {}): void {
+export function failWebSocket(
+  ws: WebSocket,
+  error: WebSocketError,
+  options: WebSocketFailOptions = {},
+): void {
   failImpl(ws, error, options);
 }
 

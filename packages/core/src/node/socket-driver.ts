@@ -284,7 +284,9 @@ export class SocketDriver implements EngineHandler {
     if (this.engine.closeReceived && this.engine.closeSent) return;
     if (this.#finished) return;
     const prefix = this.#url === '' ? 'Network error' : `Network error: ${this.#url}`;
-    this.#handler.onError(new NetworkError(ErrorCode.Network, `${prefix}: ${error.message}`, { cause: error }));
+    this.#handler.onError(
+      new NetworkError(ErrorCode.Network, `${prefix}: ${error.message}`, { cause: error }),
+    );
   }
 
   /** @internal The socket's write buffer drained. */

@@ -55,7 +55,12 @@ export function open(ws: WebSocket, socket: net.Socket, role: 'server' | 'client
 export async function wsPair(
   serverOptions?: WebSocketOptions,
   clientOptions?: WebSocketOptions,
-): Promise<{ server: TestWebSocket; client: TestWebSocket; serverSocket: net.Socket; clientSocket: net.Socket }> {
+): Promise<{
+  server: TestWebSocket;
+  client: TestWebSocket;
+  serverSocket: net.Socket;
+  clientSocket: net.Socket;
+}> {
   const { serverSocket, clientSocket } = await tcpPair();
   const server = new TestWebSocket('server', serverOptions);
   const client = new TestWebSocket('client', clientOptions);

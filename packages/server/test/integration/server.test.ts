@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import WS from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import WS from 'ws';
 import {
   connectRaw,
   frame,
@@ -101,7 +101,9 @@ describe('handshake', () => {
   });
 
   it('adds custom response headers to the 101', async () => {
-    const server = await startServer({ ws: { headers: { 'X-Custom': 'yes', 'Set-Cookie': ['a=1', 'b=2'] } } });
+    const server = await startServer({
+      ws: { headers: { 'X-Custom': 'yes', 'Set-Cookie': ['a=1', 'b=2'] } },
+    });
     const client = new WS(server.origin);
     const upgraded = once(client, 'upgrade');
     const opened = once(client, 'open');
@@ -353,7 +355,9 @@ describe('streams and backpressure', () => {
     const client = await wsClient(server.origin);
     const received = clientMessages(client, 50);
     for (let i = 0; i < 50; i++) client.send(`m${i}`);
-    expect((await received).map((m) => m.data.toString())).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    expect((await received).map((m) => m.data.toString())).toEqual(
+      Array.from({ length: 50 }, (_, i) => `m${i}`),
+    );
     client.close();
   });
 

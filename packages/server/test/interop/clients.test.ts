@@ -3,13 +3,13 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import deflate from 'permessage-deflate';
 import Faye from 'faye-websocket';
+import deflate from 'permessage-deflate';
 import { chromium } from 'playwright-core';
 import { WebSocket as UndiciWebSocket } from 'undici';
-import WS from 'ws';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket as ServerWebSocket, ServerOptions } from '../../src/index.js';
+import WS from 'ws';
+import type { ServerOptions, WebSocket as ServerWebSocket } from '../../src/index.js';
 import { closeServers, startServer } from '../support/servers.js';
 
 afterEach(closeServers);
@@ -30,7 +30,9 @@ async function echoServer(options: ServerOptions = {}) {
       ws.pipe(ws);
       closes.push(
         new Promise((resolve) =>
-          ws.once('close', (e: CloseInfo) => resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean })),
+          ws.once('close', (e: CloseInfo) =>
+            resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean }),
+          ),
         ),
       );
     },
@@ -145,7 +147,9 @@ describe.each([
       ws.onclose = (e) => { console.log(JSON.stringify({ got, code: e.code, wasClean: e.wasClean, ext: ws.extensions })); };
       ws.onerror = (e) => { console.error('error', e.message); process.exit(1); };
     `;
-    const out = JSON.parse(await run(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', script]));
+    const out = JSON.parse(
+      await run(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', script]),
+    );
     expect(out.got).toEqual(['hello node', [4, 5]]);
     expect([out.code, out.wasClean]).toEqual([1000, true]);
     expect(await closes[0]).toEqual({ code: 1000, reason: 'node done', wasClean: true });

@@ -24,7 +24,10 @@ const running = new Set<TestServer>();
 export interface Observed {
   readonly events: string[];
   readonly opened: Promise<void>;
-  readonly error: Promise<{ message: string; error: { code: string; closeCode?: number; statusCode?: number } }>;
+  readonly error: Promise<{
+    message: string;
+    error: { code: string; closeCode?: number; statusCode?: number };
+  }>;
   readonly closed: Promise<{ code: number; reason: string; wasClean: boolean }>;
 }
 

@@ -1,0 +1,152 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WS from 'ws';
+import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
+import { attach, WebSocket } from '../../src/index.js';
+import { closeServers, seen, startServer } from '../support/servers.js';
+
+const httpServers = new Set<http.Server>();
+
+afterEach(async () => {
+  await closeServers();
+  for (const server of httpServers) {
+    server.closeAllConnections();
+    server.close();
+  }
+  httpServers.clear();
+});
+
+async function plainServer(): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer();
+  httpServers.add(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+describe('attach', () => {
+  it('takes upgrades on its path, leaves others alone, tracks clients and closes them with 1001', async () => {
+    const { server, port } = await plainServer();
+    const others: string[] = [];
+    server.on('upgrade', (request: http.IncomingMessage, socket) => {
+      if (!request.url?.startsWith('/chat')) {
+        others.push(request.url ?? '');
+        socket.destroy();
+      }
+    });
+    const connections: string[] = [];
+    const handle = attach(server, { path: '/chat', protocols: ['chat'] }, (ws, request) => {
+      connections.push(request.url ?? '');
+      ws.pipe(ws);
+    });
+    const client = new WS(`ws://127.0.0.1:${port}/chat?room=1`, ['chat']);
+    client.on('error', () => {});
+    await once(client, 'open');
+    expect(client.protocol).toBe('chat');
+    const echoed = once(client, 'message');
+    client.send('hi');
+    expect(String((await echoed)[0])).toBe('hi');
+    const other = new WS(`ws://127.0.0.1:${port}/elsewhere`);
+    other.on('error', () => {});
+    await new Promise((resolve) => other.on('close', resolve));
+    expect(connections).toEqual(['/chat?room=1']);
+    expect(others).toEqual(['/elsewhere']);
+    expect(handle.clients.size).toBe(1);
+    const closed = once(client, 'close');
+    handle.close();
+    expect((await closed)[0]).toBe(1001);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handle.clients.size).toBe(0);
+  });
+
+  it('answers 403 to an origin not in the allow-list and admits a listed one', async () => {
+    const { server, port } = await plainServer();
+    let count = 0;
+    attach(server, { origins: ['https://good.example'], filter: (r) => r.url !== '/skip' }, () => count++);
+    const bad = new WS(`ws://127.0.0.1:${port}/`, { origin: 'https://evil.example' });
+    bad.on('error', () => {});
+    const [, response] = (await once(bad, 'unexpected-response')) as [unknown, http.IncomingMessage];
+    expect(response.statusCode).toBe(403);
+    bad.terminate();
+    const good = new WS(`ws://127.0.0.1:${port}/`, { origin: 'https://GOOD.example' });
+    good.on('error', () => {});
+    await once(good, 'open');
+    expect(count).toBe(1);
+    good.close();
+  });
+
+  it('throws on unknown option keys at once', () => {
+    const server = http.createServer();
+    expect(() => attach(server, { pth: '/' } as never, () => {})).toThrow('Unrecognized option: pth');
+  });
+});
+
+describe('drafts (allowDrafts)', () => {
+  const draft76 = [
+    'GET /demo HTTP/1.1',
+    'Host: example.com',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00',
+    'Upgrade: WebSocket',
+    'Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5',
+    'Origin: http://example.com',
+    '',
+    '',
+  ].join('\r\n');
+
+  it('completes a hixie-76 handshake whose 8 key bytes arrive in a later packet, then flushes queued messages', async () => {
+    const server = await startServer({ ws: { allowDrafts: true }, onSocket: (ws) => ws.send('queued') });
+    const socket = await connectRaw(server.port);
+    socket.write(draft76);
+    const head = await readUntil(socket, '\r\n\r\n');
+    expect(head.toString()).toMatch(/^HTTP\/1\.1 101 WebSocket Protocol Handshake\r\n/);
+    const ws = server.accepted[0]!;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(ws.readyState).toBe(WebSocket.CONNECTING);
+    const rest = readUntil(socket, Buffer.from([0xff]));
+    socket.write('^n:ds[4U');
+    await seen(ws).opened;
+    expect(ws.version).toBe('hixie-76');
+    const bytes = await rest;
+    const body = bytes.includes('\r\n\r\n') ? bytes.subarray(bytes.indexOf('\r\n\r\n') + 4) : bytes;
+    expect(body.subarray(0, 16).toString('latin1')).toBe("8jKS'y:G*Co,Wxa-");
+    expect(body.subarray(16)).toEqual(Buffer.from([0x00, ...Buffer.from('queued'), 0xff]));
+    const message = once(ws, 'message');
+    socket.write(Buffer.from([0x00, ...Buffer.from('hi'), 0xff]));
+    expect((await message)[0].data).toBe('hi');
+    socket.destroy();
+  });
+
+  it('fails a hixie-76 client that never sends its key bytes after handshakeTimeout', async () => {
+    const server = await startServer({ ws: { allowDrafts: true, handshakeTimeout: 50 } });
+    const socket = await connectRaw(server.port);
+    socket.write(draft76);
+    const ws = await server.nextSocket();
+    const error = await seen(ws).error;
+    expect(error.error.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    expect((await seen(ws).closed).code).toBe(1006);
+    expect(seen(ws).events).toEqual(['error', 'close']);
+  });
+
+  it('treats a draft client as RFC 6455 without allowDrafts (426)', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    socket.write(draft76);
+    expect((await readUntil(socket, '\r\n\r\n')).toString()).toMatch(/^HTTP\/1\.1 (426|400) /);
+  });
+});
+
+describe('constructor', () => {
+  it('rejects response headers with CR/LF synchronously', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const request = { url: '/', headers: { host: 'h' }, socket } as unknown as http.IncomingMessage;
+    expect(() => new WebSocket(request, socket, null, null, { headers: { 'X-A': 'b\r\nEvil: 1' } })).toThrow(
+      TypeError,
+    );
+    expect(upgradeRequest()).toContain('Upgrade');
+    socket.destroy();
+  });
+});
