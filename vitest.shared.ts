@@ -5,7 +5,7 @@ const root = import.meta.dirname;
 
 /**
  * The vitest settings every workspace package shares. Workspace packages are resolved to their
- * TypeScript sources through the `source` export condition, so tests never need a stale `dist/`;
+ * TypeScript sources through the `sockeye-source` export condition, so tests never need a stale `dist/`;
  * the packaging test of each package checks `dist/` separately. Under `CI=true` each project also
  * writes vitest's JSON report to `.reports/<name>.json`, which `.ci/run` sums.
  */
@@ -16,7 +16,7 @@ export function defineSockeyeProject(
 ) {
   // vitest also hands these conditions to Node in its workers, so `require()` in a test follows them.
   // A package whose tests must see the built packages, as users load them, sets `fromSource: false`.
-  const conditions = fromSource ? ['source'] : [];
+  const conditions = fromSource ? ['sockeye-source'] : [];
   const base = defineProject({
     resolve: { conditions },
     ssr: { resolve: { conditions } },

@@ -16,7 +16,10 @@ import { MODES, SCENARIOS } from './scenarios.js';
 import { alternate } from './stats.js';
 import { subjectsFor } from './subjects.js';
 
+// `pnpm bench -- --quick` passes the `--` through: drop it.
+const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 const { values } = parseArgs({
+  args: argv,
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },

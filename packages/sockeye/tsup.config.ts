@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-const common = { dts: true, keepNames: true, sourcemap: true, target: 'node20', platform: 'node' } as const;
+const common = { dts: true, sourcemap: true, target: 'node20', platform: 'node' } as const;
 
 export default defineConfig([
   // ESM: a default export (the faye-shaped class) plus named exports.

@@ -5,7 +5,6 @@
  * buffer), so every property of the long run finishes in minutes, not hours.
  */
 export function fuzzRuns(defaultRuns = 300, weight = 1): number {
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by vitest (`pnpm fuzz`), not by a cached turbo task.
   const raw = process.env.FUZZ_RUNS;
   if (raw === undefined || raw === '') return defaultRuns;
   const runs = Number(raw);

@@ -41,7 +41,7 @@ export class Child {
       else env[key] = value;
     }
     const execArgv = ['--expose-gc', `--import=${import.meta.resolve('tsx')}`, ...(options.execArgv ?? [])];
-    if (options.source) execArgv.push('--conditions=source');
+    if (options.source) execArgv.push('--conditions=sockeye-source');
     this.process = fork(`${SRC}${script}`, [], {
       env,
       execArgv,

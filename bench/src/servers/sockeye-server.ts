@@ -3,13 +3,14 @@
  * WebSocket(request, socket, head)` in the `upgrade` listener. Broadcast uses the documented
  * encode-once path: `WebSocket.prepare(data)` once, then `ws.sendPrepared(message)` per client.
  */
-import deflate from 'permessage-deflate';
 import { runServer } from './harness.js';
 
 await runServer(async (server, config, stats) => {
   if (config.scenario === 'sse') return 'the SSE subject is @sockeye/eventsource (sockeye-sse-server.ts)';
   const { WebSocket, isWebSocket } = await import('@sockeye/server');
-  const options = config.scenario === 'deflate' ? { extensions: [deflate] } : {};
+  // sockeye's built-in permessage-deflate with its defaults (faye's npm plugin: the faye subject).
+  const { permessageDeflate } = await import('@sockeye/core');
+  const options = config.scenario === 'deflate' ? { extensions: [permessageDeflate()] } : {};
   const clients = new Set<InstanceType<typeof WebSocket>>();
   const broadcast = config.scenario === 'broadcast';
   server.on('upgrade', (request, socket, head) => {

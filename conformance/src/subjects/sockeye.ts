@@ -1,9 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Subject } from '../subject.js';
 import { hostUpgrades } from './http-host.js';
-
-const require = createRequire(import.meta.url);
-const deflate = require('permessage-deflate') as unknown;
 
 /** The slice of sockeye's faye-compatible API the suite drives. */
 interface SockeyeSocket {
@@ -36,19 +32,25 @@ function echo(ws: SockeyeSocket): void {
   ws.on('message', (event) => void ws.send(event.data));
 }
 
+/** sockeye's built-in permessage-deflate (faye's npm plugin stays covered by the server/client tests). */
+const deflate = async (): Promise<unknown> =>
+  (await load<(options?: object) => unknown>('@sockeye/core', 'permessageDeflate'))();
+
 /** sockeye: `@sockeye/server`'s WebSocket and `@sockeye/client`'s Client, with permessage-deflate. */
 export const sockeyeSubject: Subject = {
   name: 'sockeye',
   startServer: async () => {
     const WebSocket = await load<ServerCtor>('@sockeye/server', 'WebSocket');
+    const extensions = [await deflate()];
     return hostUpgrades((request, socket, head) =>
-      echo(new WebSocket(request, socket, head, ['echo'], { extensions: [deflate] })),
+      echo(new WebSocket(request, socket, head, ['echo'], { extensions })),
     );
   },
   connectClient: async (url) => {
     const Client = await load<ClientCtor>('@sockeye/client', 'Client');
+    const extensions = [await deflate()];
     await new Promise<void>((resolve) => {
-      const ws = new Client(url, null, { extensions: [deflate] });
+      const ws = new Client(url, null, { extensions });
       echo(ws);
       ws.on('close', () => resolve());
     });

@@ -1,6 +1,7 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import {
+  abortHandshake,
   type ClientHandshake,
   type ClientHandshakeResult,
   Connection,
@@ -136,7 +137,7 @@ export class Client extends CoreWebSocket {
   }
 
   /** Abandons the opening handshake when the user calls `close()` while CONNECTING. */
-  protected override abortHandshake(): void {
+  override [abortHandshake](): void {
     this.#clearTimer();
     this.#abort.abort(new Error('The WebSocket was closed before the connection was established'));
     this.#socket?.destroy();

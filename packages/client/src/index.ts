@@ -6,8 +6,10 @@ export {
   HandshakeError,
   MessageEvent,
   NetworkError,
+  type PermessageDeflateOptions,
   ProtocolError,
   ProxyError,
+  permessageDeflate,
   WebSocketError,
 } from '@sockeye/core';
 export { Client, type ClientProtocols } from './client.js';

@@ -1,12 +1,18 @@
 export { validateCloseArguments } from './api/close-arguments.js';
 export { CloseEvent, ErrorEvent, Event, MessageEvent } from './api/event.js';
-export { defineEventHandlers, type EventListenerLike, EventTargetEmitter } from './api/event-target.js';
+export {
+  defineEventHandlers,
+  type EventListenerLike,
+  EventTargetEmitter,
+  hasListeners,
+} from './api/event-target.js';
 export { binaryPayload, type MessageData } from './api/message-data.js';
 export { type MessageSink, type MessageSource, type PipeOptions, pipeMessages } from './api/pipe.js';
 export { PreparedMessage } from './api/prepared-message.js';
 export { ReadyState } from './api/ready-state.js';
 export { isSecureRequest, type RequestLike, requestUrl } from './api/request-url.js';
 export {
+  abortHandshake,
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   failWebSocket,
@@ -29,6 +35,11 @@ export {
   type WebSocketErrorOptions,
 } from './errors.js';
 export { nodeDigest, randomKey } from './node/digest.js';
+export {
+  PERMESSAGE_DEFLATE_DEFAULTS,
+  type PermessageDeflateOptions,
+  permessageDeflate,
+} from './node/permessage-deflate.js';
 export {
   type DriverHandler,
   type DriverSocket,

@@ -1,3 +1,4 @@
+export { type PermessageDeflateOptions, permessageDeflate } from '@sockeye/core';
 export { type AttachHandle, type AttachOptions, attach } from './attach.js';
 export {
   DEFAULT_HANDSHAKE_TIMEOUT,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  abortHandshake,
   acceptHandshake,
   Connection,
   WebSocket as CoreWebSocket,
@@ -29,6 +30,7 @@ import {
 export type ProtocolList = readonly string[] | string | null | undefined;
 
 let startHandshake: (ws: WebSocket) => void;
+let timeoutHandshake: (ws: WebSocket, timeout: number) => void;
 
 /**
  * A WebSocket connection accepted from Node's HTTP `upgrade` event, as faye-websocket's server class:
@@ -88,12 +90,27 @@ export class WebSocket extends CoreWebSocket {
   }
 
   /** The user closed the WebSocket before the handshake ran: drop the connection without an answer. */
-  protected override abortHandshake(): void {
+  override [abortHandshake](): void {
     this.#socket.destroy();
   }
 
   static {
     startHandshake = (ws) => ws.#handshake();
+    timeoutHandshake = (ws, timeout) => ws.#timedOut(timeout);
+  }
+
+  /** A draft-76 client sent no key bytes in time: drop it with a reset (it never completed a handshake). */
+  #timedOut(timeout: number): void {
+    if (this.readyState !== CoreWebSocket.CONNECTING) return;
+    const socket = this.#socket as DriverSocket & { resetAndDestroy?(): unknown };
+    if (typeof socket.resetAndDestroy === 'function' && !socket.destroyed) socket.resetAndDestroy();
+    failWebSocket(
+      this,
+      new HandshakeError(
+        ErrorCode.HandshakeTimeout,
+        `The opening handshake did not complete within ${timeout} ms`,
+      ),
+    );
   }
 
   #handshake(): void {
@@ -163,20 +180,17 @@ export class WebSocket extends CoreWebSocket {
     });
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (deferOpen && timeout > 0 && this.readyState === CoreWebSocket.CONNECTING) {
-      setTimeout(handshakeTimedOut, timeout, this, timeout).unref();
+      const timer = setTimeout(handshakeTimedOut, timeout, this, timeout);
+      // Released as soon as the connection opens or closes, so no timer outlives it.
+      const release = (): void => clearTimeout(timer);
+      this.once('open', release);
+      this.once('close', release);
     }
   }
 }
 
 function handshakeTimedOut(ws: WebSocket, timeout: number): void {
-  if (ws.readyState !== CoreWebSocket.CONNECTING) return;
-  failWebSocket(
-    ws,
-    new HandshakeError(
-      ErrorCode.HandshakeTimeout,
-      `The opening handshake did not complete within ${timeout} ms`,
-    ),
-  );
+  timeoutHandshake(ws, timeout);
 }
 
 /**

@@ -13,11 +13,17 @@ import { WebSocket as ServerWebSocket } from '@sockeye/server';
  */
 export class WebSocket extends ServerWebSocket {
   /** The client class: `new WebSocket.Client(url, protocols, options)`. */
-  static readonly Client: typeof Client = Client;
+  declare static readonly Client: typeof Client;
   /** The server-sent events class: `new WebSocket.EventSource(request, response, options)`. */
-  static readonly EventSource: typeof EventSource = EventSource;
+  declare static readonly EventSource: typeof EventSource;
   /** Throws `Unrecognized option: <key>` for a key not in the list, as faye-websocket does. */
-  static readonly validateOptions: typeof validateOptions = validateOptions;
+  declare static readonly validateOptions: typeof validateOptions;
   /** The class itself, as `require('faye-websocket').WebSocket`. */
-  static readonly WebSocket: typeof WebSocket = WebSocket;
+  declare static readonly WebSocket: typeof WebSocket;
+}
+
+// Defined after the class body rather than as static fields: the CommonJS build rewrites static
+// fields into helper methods that would show up on the class.
+for (const [name, value] of Object.entries({ Client, EventSource, validateOptions, WebSocket })) {
+  Object.defineProperty(WebSocket, name, { value, enumerable: true });
 }

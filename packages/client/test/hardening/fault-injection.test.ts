@@ -45,19 +45,26 @@ async function raw(script: Parameters<typeof startRawServer>[0]): Promise<RawSer
   return server;
 }
 
+interface WsSocket {
+  on(event: 'message', listener: (data: Buffer, binary: boolean) => void): unknown;
+  send(data: Buffer, options: { binary: boolean }): void;
+}
+
 /** A ws server (an independent peer) on 127.0.0.1. */
-async function wsServer(): Promise<{ port: number; server: WebSocketServer }> {
+async function wsServer(): Promise<{ port: number }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(server, 'listening');
-  server.on('connection', (socket) => socket.on('message', (data, binary) => socket.send(data, { binary })));
+  server.on('connection', (socket: WsSocket) =>
+    socket.on('message', (data: Buffer, binary: boolean) => socket.send(data, { binary })),
+  );
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
+        for (const client of server.clients as Set<{ terminate(): void }>) client.terminate();
         server.close(() => resolve());
       }),
   );
-  return { port: (server.address() as { port: number }).port, server };
+  return { port: (server.address() as { port: number }).port };
 }
 
 describe('client: the server resets the TCP connection', () => {

@@ -6,6 +6,10 @@ type Handler = ((event: never) => unknown) | null;
 /** A listener as `addEventListener` takes it: a function, or an object with `handleEvent`. */
 export type EventListenerLike<E = Event> = ((event: E) => unknown) | { handleEvent(event: E): unknown };
 
+// Module-private access to each target's handler table (set in the class's static block).
+let handlerOf: (target: EventTargetEmitter, type: string) => Handler;
+let setHandlerOf: (target: EventTargetEmitter, type: string, handler: unknown) => void;
+
 /**
  * A Node `EventEmitter` that also speaks the DOM `EventTarget` dialect, as faye-websocket does:
  * `addEventListener`/`removeEventListener`, `dispatchEvent`, and `on<type>` handler properties.
@@ -15,6 +19,13 @@ export type EventListenerLike<E = Event> = ((event: E) => unknown) | { handleEve
  */
 export class EventTargetEmitter extends EventEmitter {
   #handlers: Record<string, Handler> = {};
+
+  static {
+    handlerOf = (target, type) => target.#handlers[type] ?? null;
+    setHandlerOf = (target, type, handler) => {
+      target.#handlers[type] = typeof handler === 'function' ? (handler as Handler) : null;
+    };
+  }
   #wrapped = new WeakMap<object, (event: Event) => unknown>();
 
   /** Adds `listener` for `type`. Options (`capture`, `once`) are accepted; `once` is honoured. */
@@ -49,16 +60,6 @@ export class EventTargetEmitter extends EventEmitter {
     return true;
   }
 
-  /** The `on<type>` handler for `type`, or null. */
-  protected getHandler(type: string): Handler {
-    return this.#handlers[type] ?? null;
-  }
-
-  /** Sets the `on<type>` handler for `type`; anything but a function clears it. */
-  protected setHandler(type: string, handler: unknown): void {
-    this.#handlers[type] = typeof handler === 'function' ? (handler as Handler) : null;
-  }
-
   #listenerFunction(listener: EventListenerLike): (event: Event) => unknown {
     if (typeof listener === 'function') return listener as (event: Event) => unknown;
     let fn = this.#wrapped.get(listener);
@@ -83,11 +84,19 @@ export function defineEventHandlers(
       configurable: true,
       enumerable: true,
       get(this: EventTargetEmitter) {
-        return (this as unknown as { getHandler(t: string): Handler }).getHandler(type);
+        return handlerOf(this, type);
       },
       set(this: EventTargetEmitter, value: unknown) {
-        (this as unknown as { setHandler(t: string, h: unknown): void }).setHandler(type, value);
+        setHandlerOf(this, type, value);
       },
     });
   }
+}
+
+/**
+ * Whether anything listens for `type` on `target`: an `on<type>` handler or an emitter listener.
+ * Lets hot paths skip building an event object nobody would see.
+ */
+export function hasListeners(target: EventTargetEmitter, type: string): boolean {
+  return handlerOf(target, type) !== null || target.listenerCount(type) > 0;
 }

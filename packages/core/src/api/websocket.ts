@@ -3,12 +3,17 @@ import { type DriverHandler, type DriverSocket, SocketDriver } from '../node/soc
 import type { Engine, EngineHandler } from '../protocol/engine.js';
 import { validateCloseArguments } from './close-arguments.js';
 import { CloseEvent, ErrorEvent, Event, MessageEvent } from './event.js';
-import { defineEventHandlers, EventTargetEmitter } from './event-target.js';
+import { defineEventHandlers, EventTargetEmitter, hasListeners } from './event-target.js';
 import { binaryPayload, controlPayload, type MessageData } from './message-data.js';
 import { type MessageSink, type PipeOptions, pipeMessages } from './pipe.js';
 import { PreparedMessage } from './prepared-message.js';
 import { ReadyState } from './ready-state.js';
 
+/**
+ * The hook a server or client subclass implements to abandon its opening handshake when the user
+ * calls `close()` while CONNECTING (see {@link WebSocket}).
+ */
+export const abortHandshake: unique symbol = Symbol('sockeye.abortHandshake');
 /**
  * Options every sockeye WebSocket (server or client) understands, besides its own. Server and client
  * classes validate the keys (unknown keys throw) and pass these through {@link WebSocketInit.options}.
@@ -137,7 +142,7 @@ let createHandler: (ws: WebSocket) => DriverHandler;
  * A subclass calls `super({ url, role, options })`; the object starts CONNECTING and queues what
  * is sent. When the handshake succeeds the subclass calls {@link openWebSocket} (OPEN, `open` fires,
  * the queue is flushed); when it fails, {@link failWebSocket} (`error`, then `close`). If the user calls
- * `close()` while CONNECTING, the base calls the subclass's {@link WebSocket.abortHandshake} hook,
+ * `close()` while CONNECTING, the base calls the subclass's `[abortHandshake]()` hook,
  * then fires `close` (1006) on the next tick.
  */
 export class WebSocket extends EventTargetEmitter {
@@ -344,6 +349,8 @@ export class WebSocket extends EventTargetEmitter {
    * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.2
    */
   close(code?: number, reason?: string): void {
+    // WHATWG: the reason is a USVString, so any value is converted with String().
+    if (reason !== undefined && typeof reason !== 'string') reason = String(reason);
     validateCloseArguments(code, reason);
     const state = this.#readyState;
     if (state >= ReadyState.CLOSING) return;
@@ -352,7 +359,7 @@ export class WebSocket extends EventTargetEmitter {
       this.#queue = null;
       this.#queuedBytes = 0;
       this.#driver?.terminate();
-      this.abortHandshake();
+      this[abortHandshake]();
       process.nextTick(finishAbort, this);
       return;
     }
@@ -407,9 +414,9 @@ export class WebSocket extends EventTargetEmitter {
   /**
    * Hook for subclasses: the user called `close()` while CONNECTING. Abandon the handshake here
    * (destroy the socket, cancel the request); `close` (1006) fires on the next tick. The default does
-   * nothing.
+   * nothing. Keyed by a symbol so it stays out of the public surface.
    */
-  protected abortHandshake(): void {}
+  [abortHandshake](): void {}
 
   static {
     openImpl = (ws, params) => ws.#open(params);
@@ -540,7 +547,7 @@ export class WebSocket extends EventTargetEmitter {
 
   #message(data: string | Buffer, _binary: boolean): void {
     try {
-      if (this.getHandler('message') !== null || this.listenerCount('message') > 0) {
+      if (hasListeners(this, 'message')) {
         this.dispatchEvent(new MessageEvent('message', data));
       }
       if (this.listenerCount('data') > 0) this.emit('data', data);
@@ -552,7 +559,7 @@ export class WebSocket extends EventTargetEmitter {
   }
 
   #ping(payload: Buffer): void {
-    if (this.getHandler('ping') !== null || this.listenerCount('ping') > 0) {
+    if (hasListeners(this, 'ping')) {
       this.#dispatch(new MessageEvent('ping', payload));
     }
   }
@@ -571,7 +578,7 @@ export class WebSocket extends EventTargetEmitter {
         }
       }
     }
-    if (this.getHandler('pong') !== null || this.listenerCount('pong') > 0) {
+    if (hasListeners(this, 'pong')) {
       this.#dispatch(new MessageEvent('pong', payload));
     }
   }

@@ -8,7 +8,7 @@
  * on the caller's bytes, so a 64 KiB broadcast is never copied.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
-import { maskInPlace } from './mask.js';
+import { maskInPlace, maskInto } from './mask.js';
 import { type MaskKeySource, writeRandomMaskKey } from './mask-source.js';
 import type { Opcode } from './opcode.js';
 
@@ -93,8 +93,7 @@ export function pushFrame(
     const frame = Buffer.allocUnsafe(keyAt + 4 + length);
     writeHeader(frame, firstByte, length, true);
     keySource(frame, keyAt);
-    frame.set(payload, keyAt + 4);
-    maskInPlace(frame, keyAt + 4, keyAt + 4 + length, frame, keyAt, 0);
+    maskInto(payload, frame, keyAt + 4, frame, keyAt);
     out.push(frame);
     return;
   }

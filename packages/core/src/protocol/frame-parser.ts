@@ -17,7 +17,7 @@
  */
 import { ErrorCode, ProtocolError } from '../errors.js';
 import type { ExtensionPipeline } from './extension.js';
-import { maskInPlace } from './mask.js';
+import { maskWithOctets } from './mask.js';
 import { Opcode } from './opcode.js';
 import { Role } from './role.js';
 import { Utf8Validator } from './utf8.js';
@@ -106,15 +106,19 @@ export class FrameParser {
   readonly #maxLength: number;
   readonly #maxFragments: number;
   readonly #extensions: ExtensionPipeline | null;
-  /** validFrameRsv answers by `opcode << 3 | rsv >> 4`: -1 unknown, 0 refused, 1 allowed. */
-  readonly #rsvAllowed = new Int8Array(128).fill(-1);
+  /**
+   * validFrameRsv answers by `opcode << 3 | rsv >> 4`: -1 unknown, 0 refused, 1 allowed. Made on
+   * the first frame with RSV bits: an idle connection holds no typed array (each costs ~250 bytes).
+   */
+  #rsvAllowed: Int8Array | null = null;
 
   #chunk: Buffer = EMPTY;
   #pos = 0;
   #state = ST_INFO;
 
-  // Header bytes split across chunks gather here; #src/#at say where the current field is.
-  readonly #scratch = new Uint8Array(8);
+  // Header bytes split across chunks gather here (made on first need); #src/#at say where the
+  // current field is.
+  #scratch: Uint8Array | null = null;
   #fill = 0;
   #src: Uint8Array = EMPTY;
   #at = 0;
@@ -123,7 +127,11 @@ export class FrameParser {
   #fin = false;
   #frameOpcode = 0;
   #masked = false;
-  readonly #key = new Uint8Array(4);
+  // The masking key's octets, in fields rather than a typed array (no buffer per connection).
+  #k0 = 0;
+  #k1 = 0;
+  #k2 = 0;
+  #k3 = 0;
   #payloadLength = 0;
   #received = 0;
   #validating = false;
@@ -139,7 +147,8 @@ export class FrameParser {
   #block: Buffer | null = null;
   #blockFill = 0;
   #blockStart = 0;
-  readonly #utf8 = new Utf8Validator();
+  /** Made for the first text message that needs incremental validation. */
+  #utf8: Utf8Validator | null = null;
 
   constructor(options: FrameParserOptions) {
     if (options === null || typeof options !== 'object')
@@ -234,13 +243,12 @@ export class FrameParser {
         }
         case ST_MASK_KEY: {
           if (!this.#take(4)) return FrameEvent.None;
-          const key = this.#key;
           const src = this.#src;
           const at = this.#at;
-          key[0] = src[at]!;
-          key[1] = src[at + 1]!;
-          key[2] = src[at + 2]!;
-          key[3] = src[at + 3]!;
+          this.#k0 = src[at]!;
+          this.#k1 = src[at + 1]!;
+          this.#k2 = src[at + 2]!;
+          this.#k3 = src[at + 3]!;
           this.#beginPayload();
           break;
         }
@@ -269,7 +277,7 @@ export class FrameParser {
       this.#pos = pos + n;
       return true;
     }
-    const scratch = this.#scratch;
+    const scratch = (this.#scratch ??= new Uint8Array(8));
     let fill = this.#fill;
     const count = Math.min(n - fill, available);
     for (let i = 0; i < count; i++) scratch[fill++] = chunk[pos + i]!;
@@ -352,7 +360,6 @@ export class FrameParser {
         this.#messageRsv = rsv;
         this.#messageLength = 0;
         this.#fragments = 0;
-        this.#utf8.reset();
       }
       if (++this.#fragments > this.#maxFragments) {
         return this.#failed(
@@ -378,7 +385,8 @@ export class FrameParser {
     const extensions = this.#extensions;
     if (extensions === null) return false;
     const index = (opcode << 3) | (rsv >>> 4);
-    let allowed = this.#rsvAllowed[index]!;
+    const table = (this.#rsvAllowed ??= new Int8Array(128).fill(-1));
+    let allowed = table[index]!;
     if (allowed === -1) {
       allowed = extensions.validFrameRsv({
         final: fin,
@@ -390,7 +398,7 @@ export class FrameParser {
       })
         ? 1
         : 0;
-      this.#rsvAllowed[index] = allowed;
+      table[index] = allowed;
     }
     return allowed === 1;
   }
@@ -419,10 +427,17 @@ export class FrameParser {
     // Uncompressed text is validated as it arrives, so invalid UTF-8 fails at the first bad byte
     // (§8.1) whatever the fragmentation, except a lone frame already whole in this chunk: the
     // consumer validates that in one pass.
-    this.#validating =
+    const validating =
       this.#messageOpcode === Opcode.Text &&
       this.#messageRsv === 0 &&
       !(this.#fin && this.#fragments === 1 && this.#chunk.length - this.#pos >= this.#payloadLength);
+    this.#validating = validating;
+    // The first fragment starts the stream; later ones continue it (a message keeps one mode:
+    // only a lone frame, which has no later fragments, goes unvalidated here).
+    if (validating && this.#fragments === 1) {
+      if (this.#utf8 === null) this.#utf8 = new Utf8Validator();
+      else this.#utf8.reset();
+    }
   }
 
   #readPayload(): number {
@@ -434,8 +449,19 @@ export class FrameParser {
     const control = this.#frameOpcode >= Opcode.Close;
     if (n > 0) {
       const end = pos + n;
-      if (this.#masked) maskInPlace(chunk, pos, end, this.#key, 0, this.#received);
-      if (this.#validating && !this.#utf8.update(chunk, pos, end)) {
+      if (this.#masked) {
+        // The key octet for chunk[pos] is the one at the payload offset received so far, mod 4.
+        const r = this.#received & 3;
+        const k0 = this.#k0;
+        const k1 = this.#k1;
+        const k2 = this.#k2;
+        const k3 = this.#k3;
+        if (r === 0) maskWithOctets(chunk, pos, end, k0, k1, k2, k3);
+        else if (r === 1) maskWithOctets(chunk, pos, end, k1, k2, k3, k0);
+        else if (r === 2) maskWithOctets(chunk, pos, end, k2, k3, k0, k1);
+        else maskWithOctets(chunk, pos, end, k3, k0, k1, k2);
+      }
+      if (this.#validating && !this.#utf8!.update(chunk, pos, end)) {
         return this.#fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message');
       }
       if (control) this.#controlPieces.push(chunk.subarray(pos, end));
@@ -459,7 +485,7 @@ export class FrameParser {
     this.#messageLength += this.#payloadLength;
     if (!this.#fin) return CONTINUE;
     // §5.6 / §8.1: the whole message must be well-formed, so a sequence left open at its end fails.
-    if (this.#validating && !this.#utf8.complete) {
+    if (this.#validating && !this.#utf8!.complete) {
       return this.#fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message: truncated sequence');
     }
     this.#flushBlock();

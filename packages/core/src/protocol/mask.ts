@@ -2,11 +2,13 @@
  * The masking transform of RFC 6455 §5.3: octet i of the data is XORed with octet (i mod 4) of the
  * masking key. Unmasking is the same operation.
  *
- * Written for V8 without a native addon: payloads of 64 bytes or more are aligned and XORed a
- * 32-bit word at a time through an `Int32Array` view; shorter ones a byte at a time with the key
- * held in locals.
+ * Written for V8 without a native addon: large payloads go through the WebAssembly SIMD kernel
+ * (`mask-wasm.ts`, sixteen bytes per instruction); mid-sized ones, and all of them where
+ * WebAssembly SIMD is missing, are aligned and XORed a 32-bit word at a time through an
+ * `Int32Array` view; short ones a byte at a time with the key held in locals.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
+import { wasmMaskAvailable, wasmMaskBulk } from './mask-wasm.js';
 
 // Builds the 32-bit mask word in the platform's byte order, whatever that is.
 const word8 = new Uint8Array(4);
@@ -15,6 +17,12 @@ const word32 = new Int32Array(word8.buffer);
 
 /** Below this many bytes the word loop's alignment and view cost more than they save. */
 const WORD_THRESHOLD = 64;
+
+/**
+ * From this many bytes on, the WebAssembly kernel (two copies through its memory and a SIMD XOR)
+ * beats the word loop; below it the call and copies cost more than they save.
+ */
+export const WASM_THRESHOLD = 512;
 
 /**
  * XORs `data[start..end)` in place with the 4-byte masking key at `key[keyOffset..keyOffset+4)`.
@@ -30,10 +38,81 @@ export function maskInPlace(
   keyOffset: number,
   phase: number,
 ): void {
-  let k0 = key[keyOffset + (phase & 3)]!;
-  let k1 = key[keyOffset + ((phase + 1) & 3)]!;
-  let k2 = key[keyOffset + ((phase + 2) & 3)]!;
-  let k3 = key[keyOffset + ((phase + 3) & 3)]!;
+  maskWithOctets(
+    data,
+    start,
+    end,
+    key[keyOffset + (phase & 3)]!,
+    key[keyOffset + ((phase + 1) & 3)]!,
+    key[keyOffset + ((phase + 2) & 3)]!,
+    key[keyOffset + ((phase + 3) & 3)]!,
+  );
+}
+
+/**
+ * XORs `data[start..end)` in place with the repeating octets `k0 k1 k2 k3`, `k0` applying to
+ * `data[start]`: the masking key already rotated to the payload phase. For callers that keep the
+ * key in four fields rather than a buffer (the frame parser: no typed array per connection).
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
+ */
+export function maskWithOctets(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+): void {
+  let i = start;
+  if (end - i >= WASM_THRESHOLD && wasmMaskAvailable) {
+    // WebAssembly memory is little-endian whatever the platform: octet 0 is the low byte.
+    const bulk = (end - i) & ~63;
+    wasmMaskBulk(data, i, data, i, bulk, k0 | (k1 << 8) | (k2 << 16) | (k3 << 24));
+    // The bulk is a multiple of 4 bytes long, so the tail starts at the same key phase.
+    i += bulk;
+  }
+  maskLoop(data, i, end, k0, k1, k2, k3);
+}
+
+/**
+ * {@link maskInPlace} in JavaScript alone (the path for short payloads, and everything where
+ * WebAssembly SIMD is unavailable). Exported for tests that compare both paths.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
+ */
+export function maskInPlaceJs(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  key: Uint8Array,
+  keyOffset: number,
+  phase: number,
+): void {
+  maskLoop(
+    data,
+    start,
+    end,
+    key[keyOffset + (phase & 3)]!,
+    key[keyOffset + ((phase + 1) & 3)]!,
+    key[keyOffset + ((phase + 2) & 3)]!,
+    key[keyOffset + ((phase + 3) & 3)]!,
+  );
+}
+
+/** The JS loop: a 32-bit word at a time through an `Int32Array` view, then byte by byte. */
+function maskLoop(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  key0: number,
+  key1: number,
+  key2: number,
+  key3: number,
+): void {
+  let k0 = key0;
+  let k1 = key1;
+  let k2 = key2;
+  let k3 = key3;
   let i = start;
   if (end - i >= WORD_THRESHOLD) {
     // A Uint32Array view needs a 4-byte aligned offset into the ArrayBuffer.
@@ -77,7 +156,8 @@ export function maskInPlace(
 
 /**
  * Copies `source` into `target` at `targetOffset`, masked with the key at `key[keyOffset..+4)`.
- * The source is never written: RFC 6455 masking must not alter the caller's buffer.
+ * The source is never written: RFC 6455 masking must not alter the caller's buffer. `target`
+ * must not overlap `source`; the key may sit in `target` ahead of `targetOffset` (a frame header).
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
 export function maskInto(
@@ -87,6 +167,21 @@ export function maskInto(
   key: Uint8Array,
   keyOffset: number,
 ): void {
+  const length = source.length;
+  if (length >= WASM_THRESHOLD && wasmMaskAvailable) {
+    const k0 = key[keyOffset]!;
+    const k1 = key[keyOffset + 1]!;
+    const k2 = key[keyOffset + 2]!;
+    const k3 = key[keyOffset + 3]!;
+    // One pass less than copy-then-mask: the kernel's window takes the source bytes directly.
+    const bulk = length & ~63;
+    wasmMaskBulk(source, 0, target, targetOffset, bulk, k0 | (k1 << 8) | (k2 << 16) | (k3 << 24));
+    if (bulk < length) {
+      target.set(source.subarray(bulk), targetOffset + bulk);
+      maskInPlaceJs(target, targetOffset + bulk, targetOffset + length, key, keyOffset, 0);
+    }
+    return;
+  }
   target.set(source, targetOffset);
-  maskInPlace(target, targetOffset, targetOffset + source.length, key, keyOffset, 0);
+  maskInPlaceJs(target, targetOffset, targetOffset + length, key, keyOffset, 0);
 }

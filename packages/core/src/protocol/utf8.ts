@@ -8,8 +8,14 @@
  * Connection_." Well-formed means RFC 3629 §4 (Unicode Table 3-7): no overlong forms, no
  * surrogates (U+D800–U+DFFF), nothing above U+10FFFF.
  *
- * ASCII runs are skipped a 32-bit word (long runs) or eight bytes (short ones) at a time; other
- * bytes go through a 9-state DFA over 12 byte classes.
+ * Long spans go to a native validator: Node's `buffer.isUtf8` (simdutf), which the Node layer
+ * installs with {@link setUtf8Validator}, or else a fatal `TextDecoder`. An incremental stream
+ * (a fragmented message) runs only the bytes around piece boundaries through the JS DFA: it
+ * finishes a code point left open by the previous piece, hands the whole code points in between
+ * to the native check, and keeps the incomplete sequence at the end for the next piece. Short
+ * spans, and the first bad byte's exact offset once a check failed, come from the DFA itself:
+ * ASCII runs skipped a 32-bit word (long runs) or eight bytes (short ones) at a time, other
+ * bytes through 9 states over 12 byte classes.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-8.1
  * @see https://www.rfc-editor.org/rfc/rfc3629#section-4
  */
@@ -141,13 +147,69 @@ function run(bytes: Uint8Array, start: number, end: number, state: number): numb
   return s;
 }
 
+/** A native whole-buffer check: true when `bytes` is well-formed UTF-8 on its own. */
+export type Utf8Check = (bytes: Uint8Array) => boolean;
+
+/** Spans shorter than this skip the native check: the call costs more than the DFA. */
+const NATIVE_THRESHOLD = 32;
+/** The same for the `TextDecoder` fallback, which also builds a string it throws away. */
+const DECODER_THRESHOLD = 256;
+
+let nativeCheck: Utf8Check | null = null;
+const fatalDecoder: TextDecoder | null =
+  typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
+
+/**
+ * Installs a native UTF-8 check for long spans (the Node layer passes `buffer.isUtf8`, which
+ * validates at memory speed); `null` goes back to the fatal `TextDecoder`. The check must accept
+ * exactly RFC 3629 UTF-8, as `buffer.isUtf8` does.
+ */
+export function setUtf8Validator(check: Utf8Check | null): void {
+  nativeCheck = check;
+}
+
+/** Whether `bytes[start..end)` is well-formed UTF-8, by the fastest check available for its size. */
+function checkSpan(bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (nativeCheck !== null && length >= NATIVE_THRESHOLD) {
+    return nativeCheck(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  }
+  if (fatalDecoder !== null && length >= DECODER_THRESHOLD) {
+    try {
+      fatalDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return run(bytes, start, end, S_ACCEPT) === S_ACCEPT;
+}
+
+/**
+ * Where the incomplete code point that ends `bytes[start..end)` begins, or `end` when the span
+ * ends on a boundary (or cannot be valid there anyway: the checks before then reject it). Only
+ * the last three bytes can belong to a sequence still missing bytes.
+ */
+function openTail(bytes: Uint8Array, start: number, end: number): number {
+  const stop = end - 3 > start ? end - 3 : start;
+  for (let j = end - 1; j >= stop; j--) {
+    const byte = bytes[j]!;
+    if (byte < 0x80) return end;
+    if (byte >= 0xc0) {
+      const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return end - j < need ? j : end;
+    }
+  }
+  return end;
+}
+
 /**
  * Whether `bytes[start..end)` (the whole array by default) is well-formed UTF-8 on its own: every
  * sequence valid and complete.
  * @see https://www.rfc-editor.org/rfc/rfc3629#section-4
  */
 export function isValidUtf8(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
-  return run(bytes, start, end, S_ACCEPT) === S_ACCEPT;
+  return checkSpan(bytes, start, end);
 }
 
 /**
@@ -173,12 +235,24 @@ export class Utf8Validator {
    * {@link reset}.
    */
   update(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
-    if (this.#state === S_REJECT) return false;
-    const s = run(bytes, start, end, this.#state);
-    if (s < 0) {
-      this.#state = S_REJECT;
-      this.#invalidAt = this.#offset + (-1 - s - start);
-      return false;
+    let s = this.#state;
+    if (s === S_REJECT) return false;
+    let i = start;
+    // Finish the code point the previous piece left open (at most three bytes).
+    while (s !== S_ACCEPT && i < end) {
+      s = TRANSITION[s * CLASSES + BYTE_CLASS[bytes[i]!]!]!;
+      if (s === S_REJECT) return this.#reject(i - start);
+      i++;
+    }
+    if (i < end) {
+      const tail = openTail(bytes, i, end);
+      if (tail > i && !checkSpan(bytes, i, tail)) {
+        // The native check says no; the DFA says where (§8.1 fails at the first bad byte).
+        const r = run(bytes, i, tail, S_ACCEPT);
+        return this.#reject((r < 0 ? -1 - r : tail) - start);
+      }
+      s = run(bytes, tail, end, S_ACCEPT);
+      if (s < 0) return this.#reject(-1 - s - start);
     }
     this.#state = s;
     this.#offset += end - start;
@@ -193,5 +267,11 @@ export class Utf8Validator {
   /** Offset in the stream (since {@link reset}) of the first invalid byte, or -1. */
   get invalidAt(): number {
     return this.#invalidAt;
+  }
+
+  #reject(at: number): false {
+    this.#state = S_REJECT;
+    this.#invalidAt = this.#offset + at;
+    return false;
   }
 }

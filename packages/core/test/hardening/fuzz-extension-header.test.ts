@@ -13,8 +13,23 @@ const reference = require('websocket-extensions/lib/parser') as {
 // Pieces of the grammar and of the attacks on it: tokens, separators, quoting, escapes, linear
 // whitespace and folding, control characters, non-ASCII, numbers.
 const piece = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('permessage-deflate', 'x', 'a', 'client_max_window_bits', '15', '-1', '0.5', '07') },
-  { weight: 4, arbitrary: fc.constantFrom(';', ',', '=', '"', '\\', ' ', '\t', '\r\n ', '\r\n', '\\c', '\\\\', '\\"') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'permessage-deflate',
+      'x',
+      'a',
+      'client_max_window_bits',
+      '15',
+      '-1',
+      '0.5',
+      '07',
+    ),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(';', ',', '=', '"', '\\', ' ', '\t', '\r\n ', '\r\n', '\\c', '\\\\', '\\"'),
+  },
   { weight: 1, arbitrary: fc.constantFrom('\x00', '\x7f', '\x1f', 'é', '€', '(', '/', '{', '?') },
   { weight: 2, arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 3 }) },
 );
@@ -71,13 +86,18 @@ describe('Sec-WebSocket-Extensions parser under hostile input (fuzz)', () => {
       fc.integer({ min: 0, max: 1_000_000 }),
       token,
       // Quoted text (printable ASCII, quotes and backslashes included) that does not read as a number.
-      fc.string({ unit: 'grapheme-ascii', maxLength: 12 }).filter((s) => !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(s) && !s.includes('\\')),
+      fc
+        .string({ unit: 'grapheme-ascii', maxLength: 12 })
+        .filter((s) => !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(s) && !s.includes('\\')),
     );
     const offer = fc.record({ name: token, params: fc.dictionary(token, value, { maxKeys: 4 }) });
     fc.assert(
       fc.property(fc.array(offer, { minLength: 1, maxLength: 4 }), (offers) => {
         const header = offers.map((o) => serializeExtension(o.name, o.params)).join(', ');
-        const parsed = parseExtensionHeader(header).map(({ name, params }) => ({ name, params: { ...params } }));
+        const parsed = parseExtensionHeader(header).map(({ name, params }) => ({
+          name,
+          params: { ...params },
+        }));
         expect(parsed).toEqual(offers.map((o) => ({ name: o.name, params: { ...o.params } })));
       }),
       { numRuns: fuzzRuns(500, 0.2) },

@@ -5,7 +5,12 @@ import { HandshakeError } from '../../src/errors.js';
 import { type HttpHeadKind, HttpHeadParser } from '../../src/protocol/http-head.js';
 
 /** Feeds `bytes` in the given chunk sizes; the head (as plain data), or the error's code. */
-function run(kind: HttpHeadKind, bytes: Buffer, sizes: readonly number[], limits: { maxLineLength?: number; maxHeaders?: number } = {}) {
+function run(
+  kind: HttpHeadKind,
+  bytes: Buffer,
+  sizes: readonly number[],
+  limits: { maxLineLength?: number; maxHeaders?: number } = {},
+) {
   const parser = new HttpHeadParser(kind, limits);
   let offset = 0;
   let i = 0;
@@ -33,15 +38,49 @@ function run(kind: HttpHeadKind, bytes: Buffer, sizes: readonly number[], limits
 }
 
 const piece = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('\r\n', '\n', '\r', ' ', '\t', ':', ': ', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2', '101', 'GET', '/') },
-  { weight: 3, arbitrary: fc.constantFrom('Upgrade', 'upgrade: websocket', 'Sec-WebSocket-Key', 'set-cookie: a=1', 'X: y', '\r\n\r\n', '\r\n ') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '\r\n',
+      '\n',
+      '\r',
+      ' ',
+      '\t',
+      ':',
+      ': ',
+      'HTTP/1.1',
+      'HTTP/1.0',
+      'HTTP/2',
+      '101',
+      'GET',
+      '/',
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      'Upgrade',
+      'upgrade: websocket',
+      'Sec-WebSocket-Key',
+      'set-cookie: a=1',
+      'X: y',
+      '\r\n\r\n',
+      '\r\n ',
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom('\x00', '\x7f', '\xff', 'é', '"', '(', '@') },
   { weight: 2, arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 4 }) },
 );
-const headLike = fc.tuple(fc.constantFrom('HTTP/1.1 101 Switching Protocols\r\n', 'GET /chat HTTP/1.1\r\n', '', 'HTTP/1.1 200\r\n'), fc.array(piece, { maxLength: 40 })).map(
-  ([start, pieces]) => Buffer.from(start + pieces.join(''), 'latin1'),
+const headLike = fc
+  .tuple(
+    fc.constantFrom('HTTP/1.1 101 Switching Protocols\r\n', 'GET /chat HTTP/1.1\r\n', '', 'HTTP/1.1 200\r\n'),
+    fc.array(piece, { maxLength: 40 }),
+  )
+  .map(([start, pieces]) => Buffer.from(start + pieces.join(''), 'latin1'));
+const anyBytes = fc.oneof(
+  headLike,
+  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
 );
-const anyBytes = fc.oneof(headLike, fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)));
 const chunkSizes = fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 10 });
 const kind = fc.constantFrom<HttpHeadKind>('request', 'response');
 

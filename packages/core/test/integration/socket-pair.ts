@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import {
+  abortHandshake,
   Connection,
   openWebSocket,
   Role,
@@ -16,7 +17,7 @@ export class TestWebSocket extends WebSocket {
     const init: WebSocketInit = { url: `ws://127.0.0.1/${role}`, role, options };
     super(init);
   }
-  protected override abortHandshake(): void {
+  override [abortHandshake](): void {
     this.aborted++;
   }
 }

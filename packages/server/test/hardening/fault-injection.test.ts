@@ -110,11 +110,7 @@ describe('server: the peer resets the TCP connection', () => {
     const next = h.next();
     const socket = await openRaw(h.port);
     const observed = await next;
-    await within(
-      new Promise<void>((resolve) => observed.ws.once('open', resolve)).catch(() => {}),
-      50,
-      'open',
-    ).catch(() => {});
+    if (observed.ws.readyState === 0) await new Promise((resolve) => observed.ws.once('open', resolve));
     observed.ws.close(1000, 'bye');
     const bytes = await readUntil(socket, Buffer.from([0x88]));
     expect(bytes.includes(0x88)).toBe(true);

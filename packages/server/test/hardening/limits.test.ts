@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { constants, deflateRawSync } from 'node:zlib';
+import { permessageDeflate } from '@sockeye/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   connectRaw,
@@ -71,17 +72,22 @@ describe('server limits on the wire', () => {
     await expectNoEscapes(trap);
   });
 
-  it('maxLength after inflation: a compressed message that inflates past the limit fails with 1009', async () => {
-    const payload = deflateRawSync(Buffer.alloc(4 << 20), { finishFlush: constants.Z_SYNC_FLUSH });
-    const { socket, observed, received } = await open({ maxLength: 64 * 1024, extensions: [deflate] }, [
-      'Sec-WebSocket-Extensions: permessage-deflate',
-    ]);
-    socket.write(frame(2, payload.subarray(0, payload.length - 4), { mask: true, rsv: 4 }));
-    await within(observed.closed, 5000, 'close');
-    expect(closeFrameSent(received())).toBe(1009);
-    expect(observed.close?.code).toBe(1009);
-    await expectNoEscapes(trap);
-  });
+  for (const [name, plugin] of [
+    ['faye’s npm permessage-deflate', deflate],
+    ['sockeye’s permessageDeflate()', permessageDeflate()],
+  ] as const) {
+    it(`maxLength after inflation (${name}): a message inflating past the limit fails with 1009`, async () => {
+      const payload = deflateRawSync(Buffer.alloc(4 << 20), { finishFlush: constants.Z_SYNC_FLUSH });
+      const { socket, observed, received } = await open({ maxLength: 64 * 1024, extensions: [plugin] }, [
+        'Sec-WebSocket-Extensions: permessage-deflate',
+      ]);
+      socket.write(frame(2, payload.subarray(0, payload.length - 4), { mask: true, rsv: 4 }));
+      await within(observed.closed, 5000, 'close');
+      expect(closeFrameSent(received())).toBe(1009);
+      expect(observed.close?.code).toBe(1009);
+      await expectNoEscapes(trap);
+    });
+  }
 
   it('a received control frame over 125 bytes fails with 1002', async () => {
     const { socket, observed, received } = await open();

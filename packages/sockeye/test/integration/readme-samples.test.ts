@@ -31,7 +31,7 @@ async function listen(server: http.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function wsClient(url: string, protocols?: string[]): Promise<WsClient> {
+function wsClient(url: string, protocols?: string[]): Promise<Any> {
   const client = new WsClient(url, protocols);
   cleanups.push(() => client.terminate());
   return once(client, 'open').then(() => client);
@@ -84,7 +84,7 @@ describe('faye-websocket README: Handling WebSocket connections in Node', () => 
     const port = await listen(server);
     const client = await wsClient(`ws://127.0.0.1:${port}/`);
     const received: string[] = [];
-    client.on('message', (data) => received.push(data.toString()));
+    client.on('message', (data: Buffer) => received.push(data.toString()));
     for (const m of ['one', 'two', 'three']) client.send(m);
     await expect.poll(() => received).toEqual(['one', 'two', 'three']);
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskInPlace, maskInto } from '../../../src/protocol/mask.js';
+import { maskInPlace, maskInPlaceJs, maskInto, WASM_THRESHOLD } from '../../../src/protocol/mask.js';
+import { wasmMaskAvailable } from '../../../src/protocol/mask-wasm.js';
 import { writeRandomMaskKey } from '../../../src/protocol/mask-source.js';
 
 function naive(data: Uint8Array, key: Uint8Array, phase: number): Uint8Array {
@@ -84,5 +85,67 @@ describe('RFC 6455 §5.3 Client-to-Server Masking', () => {
     expect(keys.size).toBeGreaterThan(4990);
     expect(target[0]).toBe(0);
     expect(target[5]).toBe(0);
+  });
+});
+
+describe('RFC 6455 §5.3 masking through the WebAssembly SIMD kernel', () => {
+  it('loads the embedded kernel on Node 20 (SIMD is on by default)', () => {
+    expect(wasmMaskAvailable).toBe(true);
+  });
+
+  it('agrees with the JS loop and the definition for large payloads at any offset, phase and window split', () => {
+    // Sizes around the threshold, the 64-byte kernel step and the 64 KiB window.
+    const sizes = [WASM_THRESHOLD, WASM_THRESHOLD + 1, 1000, 4096 + 63, 65536, 65536 + 64, 65536 + 5, 200_003];
+    const key = Buffer.from('9a0b7c3e', 'hex');
+    for (const size of sizes) {
+      for (const offset of [0, 1, 3]) {
+        for (const phase of [0, 1, 2, 3]) {
+          const plain = Buffer.alloc(size);
+          for (let i = 0; i < size; i++) plain[i] = (i * 31 + 7) & 0xff;
+          const backing = Buffer.alloc(size + offset + 2, 0xee);
+          plain.copy(backing, offset);
+          maskInPlace(backing, offset, offset + size, key, 0, phase);
+          const viaJs = Buffer.from(plain);
+          maskInPlaceJs(viaJs, 0, size, key, 0, phase);
+          expect(backing.subarray(offset, offset + size).equals(viaJs)).toBe(true);
+          expect(viaJs.equals(Buffer.from(naive(plain, key, phase)))).toBe(true);
+          // Bytes outside the range are untouched.
+          expect(backing.subarray(0, offset).equals(Buffer.alloc(offset, 0xee))).toBe(true);
+          expect(backing.subarray(offset + size).equals(Buffer.alloc(2, 0xee))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('masks into a target with a key held in the target ahead of the payload (a frame header)', () => {
+    for (const size of [WASM_THRESHOLD, 70_001]) {
+      const source = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) source[i] = (i * 13) & 0xff;
+      const before = Buffer.from(source);
+      const frame = Buffer.alloc(size + 6);
+      frame.set(Buffer.from('c0ffee01', 'hex'), 2);
+      maskInto(source, frame, 6, frame, 2);
+      expect(source.equals(before)).toBe(true);
+      expect(frame.subarray(6).equals(Buffer.from(naive(source, Buffer.from('c0ffee01', 'hex'), 0)))).toBe(true);
+      expect(frame.subarray(2, 6).toString('hex')).toBe('c0ffee01');
+    }
+  });
+
+  it('unmasks a large payload piece by piece, pieces split anywhere, as one pass would', () => {
+    const key = Buffer.from('01f2e3d4', 'hex');
+    const plain = Buffer.alloc(150_000);
+    for (let i = 0; i < plain.length; i++) plain[i] = (i * 7) & 0xff;
+    const masked = Buffer.from(naive(plain, key, 0));
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: plain.length }), { maxLength: 6 }), (cuts) => {
+        const data = Buffer.from(masked);
+        const bounds = [0, ...cuts.sort((a, b) => a - b), plain.length];
+        for (let i = 0; i + 1 < bounds.length; i++) {
+          maskInPlace(data, bounds[i]!, bounds[i + 1]!, key, 0, bounds[i]!);
+        }
+        expect(data.equals(plain)).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { isValidUtf8, Utf8Validator } from '../../../src/protocol/utf8.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isUtf8 } from 'node:buffer';
+import { isValidUtf8, setUtf8Validator, Utf8Validator } from '../../../src/protocol/utf8.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const fatal = new TextDecoder('utf-8', { fatal: true });
@@ -144,5 +145,76 @@ describe('UTF-8 validation (RFC 3629 §4, RFC 6455 §8.1)', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+/** The offset of the first invalid byte, fed one byte at a time (the DFA alone), or -1. */
+function firstInvalidByte(bytes: Uint8Array): number {
+  const validator = new Utf8Validator();
+  for (let i = 0; i < bytes.length; i++) if (!validator.update(bytes, i, i + 1)) return validator.invalidAt;
+  return -1;
+}
+
+/** Long text with every sequence length, so spans reach the native and TextDecoder paths. */
+const longText = fc
+  .array(fc.constantFrom('a', 'plain ascii run ', 'é', 'ü', '日本', '€', '🐟', '\u{10ffff}', '\u0080'), {
+    minLength: 50,
+    maxLength: 400,
+  })
+  .map((parts) => new Uint8Array(Buffer.from(parts.join(''))));
+
+describe.each([
+  ['the fatal TextDecoder fallback', null],
+  ['buffer.isUtf8 installed by the Node layer', isUtf8],
+])('UTF-8 validation of long streams through %s', (_name, check) => {
+  afterEach(() => setUtf8Validator(null));
+
+  it('fails at the exact first invalid byte for any split, as the DFA alone does', () => {
+    setUtf8Validator(check);
+    fc.assert(
+      fc.property(
+        longText,
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0x80, max: 0xff }))),
+        (bytes, cuts, corruption) => {
+          if (corruption !== null) bytes[corruption[0] % bytes.length] = corruption[1];
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const validator = new Utf8Validator();
+          let ok = true;
+          let start = 0;
+          for (const end of [...points, bytes.length]) {
+            if (!validator.update(bytes, start, end)) {
+              ok = false;
+              break;
+            }
+            start = end;
+          }
+          expect(ok && validator.complete).toBe(reference(bytes));
+          expect(ok ? -1 : validator.invalidAt).toBe(firstInvalidByte(bytes));
+          expect(isValidUtf8(bytes)).toBe(reference(bytes));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects a piece that ends in a byte which can never start a sequence', () => {
+    setUtf8Validator(check);
+    const bytes = Buffer.concat([Buffer.alloc(300, 0x61), hex('f8')]);
+    const validator = new Utf8Validator();
+    expect(validator.update(bytes)).toBe(false);
+    expect(validator.invalidAt).toBe(300);
+  });
+
+  it('keeps a 4-byte code point open across pieces after a long ASCII run', () => {
+    setUtf8Validator(check);
+    const bytes = Buffer.concat([Buffer.alloc(1000, 0x61), hex('f0 9f 90 9f'), Buffer.alloc(500, 0x62)]);
+    for (const cut of [1001, 1002, 1003]) {
+      const validator = new Utf8Validator();
+      expect(validator.update(bytes, 0, cut)).toBe(true);
+      expect(validator.complete).toBe(false);
+      expect(validator.update(bytes, cut, bytes.length)).toBe(true);
+      expect(validator.complete).toBe(true);
+    }
   });
 });
