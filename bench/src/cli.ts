@@ -10,9 +10,10 @@ import { runMicro } from './micro/run-micro.js';
 import { sockeyeBuilt } from './orchestrator/child.js';
 import { runOnce, SkipError } from './orchestrator/run-once.js';
 import { ratioLines, resultsTable, targetsTable } from './report/format.js';
+import { TARGETS } from './report/targets.js';
 import { describeMachine, machineLine } from './report/machine.js';
 import type { ScenarioResults, SubjectResults } from './report/results.js';
-import { MODES, SCENARIOS } from './scenarios.js';
+import { MODES, SCENARIOS, scenarioFor } from './scenarios.js';
 import { alternate } from './stats.js';
 import { subjectsFor } from './subjects.js';
 
@@ -63,9 +64,17 @@ log(`@sockeye/* loaded from ${source ? 'src/ (source condition, through tsx)' : 
 
 const all: ScenarioResults[] = [];
 if (!values['micro-only']) {
-  for (const scenario of SCENARIOS) {
-    if (only && !only.includes(scenario.id)) continue;
-    const subjects = subjectsFor(scenario.role).filter((s) => !chosen || chosen.includes(s.id));
+  for (const listed of SCENARIOS) {
+    if (only && !only.includes(listed.id)) continue;
+    const scenario = scenarioFor(listed, mode);
+    const named = new Set([
+      'sockeye',
+      scenario.baseline,
+      ...TARGETS.filter((t) => t.scenario === scenario.id).map((t) => t.against),
+    ]);
+    const subjects = subjectsFor(scenario.role).filter((s) =>
+      chosen ? chosen.includes(s.id) : !mode.targetSubjectsOnly || named.has(s.id),
+    );
     const results: SubjectResults[] = subjects.map((s) => ({ subject: s.id, runs: [], failures: [] }));
     log(`\n${scenario.id}: ${scenario.title}`);
     for (let rep = 0; rep < mode.repetitions; rep++) {
@@ -103,7 +112,7 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 const markdown = [
   `# sockeye benchmark results (${mode.name} mode, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
   '',
-  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.`,
+  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ` Quick mode runs sockeye, each scenario’s baseline and the subjects a target names, and the idle scenario with ${mode.idleConnections} connections.` : ''}`,
   '',
   ...(all.length > 0
     ? [

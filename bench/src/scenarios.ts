@@ -153,15 +153,47 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-/** Timing of one run, and how many runs per subject. */
+/** Timing of one run, how many runs per subject, and what quick mode leaves out. */
 export interface Mode {
   name: 'quick' | 'full';
   repetitions: number;
   warmupMs: number;
   measureMs: number;
+  /** Connections the idle-memory scenario opens (slow to open on a busy machine). */
+  idleConnections: number;
+  /**
+   * Run only sockeye, the scenario's baseline and the subjects a target names (quick mode: faye
+   * then runs only where a target compares with it). `--subjects` overrides this.
+   */
+  targetSubjectsOnly: boolean;
 }
 
 export const MODES: Record<Mode['name'], Mode> = {
-  quick: { name: 'quick', repetitions: 3, warmupMs: 700, measureMs: 1500 },
-  full: { name: 'full', repetitions: 5, warmupMs: 2000, measureMs: 5000 },
+  quick: {
+    name: 'quick',
+    repetitions: 3,
+    warmupMs: 500,
+    measureMs: 1000,
+    idleConnections: 2000,
+    targetSubjectsOnly: true,
+  },
+  full: {
+    name: 'full',
+    repetitions: 5,
+    warmupMs: 2000,
+    measureMs: 5000,
+    idleConnections: 10_000,
+    targetSubjectsOnly: false,
+  },
 };
+
+/** `scenario` as `mode` runs it: the idle scenario's connection count comes from the mode. */
+export function scenarioFor(scenario: Scenario, mode: Mode): Scenario {
+  if (scenario.driver.kind !== 'idle' || scenario.driver.connections === mode.idleConnections) return scenario;
+  const count = mode.idleConnections;
+  return {
+    ...scenario,
+    title: `idle memory per connection, ${count % 1000 === 0 ? `${count / 1000}k` : count} connections`,
+    driver: { ...scenario.driver, connections: count },
+  };
+}

@@ -46,7 +46,6 @@ export const ErrorCode = {
   HandshakeExtensionMismatch: 'WS_ERR_HANDSHAKE_EXTENSION_MISMATCH',
   HandshakeHeadTooLarge: 'WS_ERR_HANDSHAKE_HEAD_TOO_LARGE',
   HandshakeTimeout: 'WS_ERR_HANDSHAKE_TIMEOUT',
-  HandshakeOriginRejected: 'WS_ERR_HANDSHAKE_ORIGIN_REJECTED',
   // Proxy tunnel.
   ProxyRefused: 'WS_ERR_PROXY_REFUSED',
   ProxyInvalidResponse: 'WS_ERR_PROXY_INVALID_RESPONSE',
@@ -55,7 +54,6 @@ export const ErrorCode = {
   // Transport and liveness.
   Network: 'WS_ERR_NETWORK',
   PingTimeout: 'WS_ERR_PING_TIMEOUT',
-  CloseTimeout: 'WS_ERR_CLOSE_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

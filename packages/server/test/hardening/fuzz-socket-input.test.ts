@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../../../test-support/hardening/fuzz-runs.js';
+import { connectRaw, frame, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
+import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
+import { type Harness, startHarness, within } from './server-harness.js';
+
+const trap = trapEscapedErrors();
+let harness: Harness;
+
+beforeAll(async () => {
+  // An echo server, so the fuzzed bytes also drive sends from inside message handlers.
+  harness = await startHarness({ maxLength: 4096, maxFragments: 16 }, (ws) => {
+    ws.on('message', (event: { data: string | Buffer }) => ws.send(event.data));
+  });
+});
+afterAll(async () => {
+  await harness.close();
+});
+
+// Real frames (some valid, most not quite) mixed with raw noise, as a client would send them.
+const piece = fc.oneof(
+  fc
+    .record({
+      opcode: fc.constantFrom(0, 1, 2, 3, 8, 9, 10, 11),
+      payload: fc.uint8Array({ maxLength: 200 }),
+      fin: fc.boolean(),
+      mask: fc.boolean(),
+      rsv: fc.integer({ min: 0, max: 7 }),
+    })
+    .map(({ opcode, payload, fin, mask, rsv }) => frame(opcode, Buffer.from(payload), { fin, mask, rsv })),
+  fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => Buffer.from(a)),
+);
+
+describe('server socket under fuzzed input', () => {
+  it('any bytes after the handshake end in close, never in an exception out of a socket callback', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
+        const next = harness.next();
+        const socket = await connectRaw(harness.port);
+        socket.write(upgradeRequest());
+        await readUntil(socket, '\r\n\r\n');
+        const observed = await next;
+        for (const p of pieces) socket.write(p);
+        socket.end();
+        await within(observed.closed, 5000, 'close');
+        socket.destroy();
+        expect(observed.events.filter((e) => e === 'close')).toHaveLength(1);
+        expect(trap.uncaught).toEqual([]);
+      }),
+      { numRuns: fuzzRuns(25, 0.002) },
+    );
+    await expectNoEscapes(trap);
+  });
+});
