@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import net from 'node:net';
 const kind = process.argv[2]; const N = Number(process.argv[3] ?? 1000);
-const child = fork(new URL('./idle-srv.mjs', import.meta.url), [kind], { execArgv: ['--expose-gc'] });
+const child = fork(new URL('./idle-srv.mjs', import.meta.url), [kind], { execArgv: ['--expose-gc', ...(process.env.SRC ? ['--conditions=source', '--conditions=sockeye-source', '--import=tsx'] : [])] });
 const port = await new Promise((r) => child.once('message', r));
 const sockets = [];
 for (let i = 0; i < N; i++) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EventSource, isEventSource } from '@sockeye/eventsource';
 import type { Browser, Page } from 'playwright-core';
-import { EventSource, isEventSource } from 'sockeye';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import type { PeerClose } from './support/control.js';
@@ -100,9 +100,7 @@ describe.each([false, true])('permessage-deflate %s', (compress) => {
     connect(id) {
       const path = connectionPath(compress, id);
       const url = `${server.origin}${path}`;
-      const report = quiet(
-        page.evaluate(`reflect(${JSON.stringify(url)}, ['echo'])`) as Promise<PeerClose>,
-      );
+      const report = quiet(page.evaluate(`reflect(${JSON.stringify(url)}, ['echo'])`) as Promise<PeerClose>);
       return {
         conversation: acceptedEnd(server.accept(path, STEP_MS), report),
         peerClosed: reportWithin(report),

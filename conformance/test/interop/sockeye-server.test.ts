@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe } from 'vitest';
+import type { PeerClose } from './support/control.js';
 import { STEP_MS } from './support/conversation.js';
 import { acceptedEnd, describePair, type Pair, reportWithin } from './support/matrix.js';
 import { fayeClient, wsClient } from './support/node-peers.js';
-import type { PeerClose } from './support/control.js';
 import { stopProcesses } from './support/processes.js';
 import { pythonClient } from './support/python-peer.js';
 import { connectionPath, type SockeyeServer, startSockeyeServer } from './support/sockeye-server.js';
@@ -55,7 +55,13 @@ describe.each([false, true])('permessage-deflate %s', (compress) => {
   // exceeded", then 1006), whoever the server is: its largest compressed echo is 4 MiB.
   const undiciLimit = { length: 4 * 2 ** 20, why: 'Node 20’s undici inflates at most 4 MiB' };
   describePair(
-    clientPair('Node built-in WebSocket', compress, false, nodeBuiltinClient, compress ? { large: undiciLimit } : {}),
+    clientPair(
+      'Node built-in WebSocket',
+      compress,
+      false,
+      nodeBuiltinClient,
+      compress ? { large: undiciLimit } : {},
+    ),
   );
   describePair(clientPair('Python websockets', compress, true, pythonClient));
 });

@@ -1,5 +1,5 @@
-import { ErrorEvent, ProxyError } from '@sockeye/core';
 import { Client } from '@sockeye/client';
+import { type ErrorEvent, ProxyError } from '@sockeye/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningProxy, startSquid } from '../../../packages/client/test/support/proxies.js';
 import { selfSignedCertificate } from '../../../test-support/hardening/tls-fixture.js';

@@ -19,7 +19,10 @@ export function clientPair(name: string, compress: boolean, target: ClientPairTa
     compress,
     peerPings: true,
     connect(id) {
-      const options: ClientOptions = { ...target.options?.(), ...(compress ? { extensions: [deflate] } : {}) };
+      const options: ClientOptions = {
+        ...target.options?.(),
+        ...(compress ? { extensions: [deflate] } : {}),
+      };
       return {
         conversation: new Conversation(new Client(target.url(id), ['echo'], options)),
         peerClosed: (ms) => target.server().closeOf(`/${id}`, ms),

@@ -31,6 +31,8 @@ export class Conversation {
   readonly pingsReceived: string[] = [];
   #data = new Inbox<string | Buffer>();
   #replies = new Inbox<ControlReply>();
+  /** Aborted on `close`: whatever still waits on the peer fails at once, saying how it closed. */
+  #gone = new AbortController();
 
   constructor(end: WebSocket) {
     this.end = end;
@@ -41,9 +43,15 @@ export class Conversation {
     // Rejections are read through `opened` by whoever awaits it; this keeps an unawaited one quiet.
     this.opened.catch(() => {});
     this.closed = new Promise((resolve) => {
-      end.once('close', (event: CloseEvent) =>
-        resolve({ code: event.code, reason: event.reason, wasClean: event.wasClean }),
-      );
+      end.once('close', (event: CloseEvent) => {
+        const errors = this.errors.length > 0 ? ` after error: ${this.errors.join('; ')}` : '';
+        this.#gone.abort(
+          new Error(
+            `the connection closed (${event.code} ${event.reason}, wasClean ${event.wasClean})${errors}`,
+          ),
+        );
+        resolve({ code: event.code, reason: event.reason, wasClean: event.wasClean });
+      });
     });
     end.on('error', (event: ErrorEvent) => this.errors.push(event.message));
     end.on('ping', (event: MessageEvent<Buffer>) => this.pingsReceived.push(event.data.toString('latin1')));
@@ -57,9 +65,8 @@ export class Conversation {
   /** Sends `data` and resolves with the next data message: the peer's echo. */
   echo(data: string | Buffer, ms = STEP_MS): Promise<string | Buffer> {
     this.end.send(data);
-    return this.#unlessClosed(
-      this.#data.take(`echo of a ${typeof data === 'string' ? 'text' : 'binary'} message`, ms),
-    );
+    const kind = typeof data === 'string' ? 'text' : 'binary';
+    return this.#data.take(`echo of a ${kind} message`, ms, this.#gone.signal);
   }
 
   /** Sends a command to the peer. */
@@ -69,36 +76,25 @@ export class Conversation {
 
   /** The peer's next control reply. */
   reply(ms = STEP_MS): Promise<ControlReply> {
-    return this.#unlessClosed(this.#replies.take('control reply from the peer', ms));
-  }
-
-  /** `waiting`, or a rejection as soon as the connection closes: a dead pair fails at once. */
-  #unlessClosed<T>(waiting: Promise<T>): Promise<T> {
-    const gone = this.closed.then((close): never => {
-      throw new Error(
-        `the connection closed (${close.code} ${close.reason}, wasClean ${close.wasClean})` +
-          (this.errors.length > 0 ? ` after error: ${this.errors.join('; ')}` : ''),
-      );
-    });
-    return Promise.race([waiting, gone]);
+    return this.#replies.take('control reply from the peer', ms, this.#gone.signal);
   }
 
   /** Pings the peer; resolves with the payload of the pong that answered it. */
   ping(payload: string, ms = STEP_MS): Promise<string> {
-    const pong = within(
-      new Promise<string>((resolve) => {
-        const onPong = (event: MessageEvent<Buffer>) => {
-          if (event.data.toString() !== payload) return;
-          this.end.removeListener('pong', onPong);
-          resolve(event.data.toString());
-        };
-        this.end.on('pong', onPong);
-        if (!this.end.ping(payload)) throw new Error('ping() returned false');
-      }),
-      ms,
-      `pong for ${JSON.stringify(payload)}`,
+    let onPong: (event: MessageEvent<Buffer>) => void = () => {};
+    const pong = new Promise<string>((resolve) => {
+      onPong = (event) => {
+        if (event.data.toString() === payload) resolve(payload);
+      };
+      this.end.on('pong', onPong);
+    });
+    if (!this.end.ping(payload)) {
+      this.end.removeListener('pong', onPong);
+      return Promise.reject(new Error('ping() returned false'));
+    }
+    return within(pong, ms, `pong for ${JSON.stringify(payload)}`, this.#gone.signal).finally(() =>
+      this.end.removeListener('pong', onPong),
     );
-    return this.#unlessClosed(pong);
   }
 
   /** The close event, within `ms`. */

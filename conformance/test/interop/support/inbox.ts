@@ -10,20 +10,48 @@ export class Inbox<T> {
     else waiter(item);
   }
 
-  /** The next item; rejects with `what` named if none arrives within `ms`. */
-  take(what: string, ms: number): Promise<T> {
+  /**
+   * The next item. Rejects, giving up its turn, if none arrives within `ms` (naming `what`) or when
+   * `signal` aborts (with its reason).
+   */
+  take(what: string, ms: number, signal?: AbortSignal): Promise<T> {
     if (this.#items.length > 0) return Promise.resolve(this.#items.shift() as T);
-    return within(new Promise<T>((resolve) => this.#waiters.push(resolve)), ms, what);
+    let waiter!: (item: T) => void;
+    const next = new Promise<T>((resolve) => {
+      waiter = resolve;
+      this.#waiters.push(waiter);
+    });
+    const cancel = () => {
+      const index = this.#waiters.indexOf(waiter);
+      if (index !== -1) this.#waiters.splice(index, 1);
+    };
+    return within(next, ms, what, signal).finally(cancel);
   }
 }
 
-/** `promise`, or a rejection naming `what` after `ms` (the timer never outlives the promise). */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+/**
+ * `promise`, or a rejection naming `what` after `ms`, or `signal`'s reason once it aborts. The
+ * timer and the abort listener never outlive the returned promise.
+ */
+export function within<T>(promise: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => finish(() => reject(signal?.reason));
+    const timer = setTimeout(() => finish(() => reject(new Error(`no ${what} within ${ms} ms`))), ms);
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => finish(() => resolve(value)),
+      (error: unknown) => finish(() => reject(error)),
+    );
   });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Values keyed by a name, awaited before or after they are settled (a connection by its path…). */
@@ -50,6 +78,6 @@ export class Rendezvous<T> {
 
   /** The value of `key`, once settled; rejects after `ms`. */
   get(key: string, ms: number): Promise<T> {
-    return within(this.#entry(key).promise, ms, `${key}`);
+    return within(this.#entry(key).promise, ms, key);
   }
 }

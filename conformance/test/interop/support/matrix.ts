@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeerClose } from './control.js';
-import { Conversation, LARGE_STEP_MS, STEP_MS } from './conversation.js';
+import { type Conversation, LARGE_STEP_MS, STEP_MS } from './conversation.js';
 import { within } from './inbox.js';
 import { BINARY_LENGTHS, binary, LARGE_LENGTH, PEER_CLOSE, SOCKEYE_CLOSE, TEXTS } from './payloads.js';
 
@@ -66,7 +66,7 @@ export function describePair(pair: Pair): void {
       main?.conversation.end.terminate();
     });
 
-    it('opens with subprotocol "echo"' + (pair.compress ? ' and permessage-deflate' : ', no extension'), () => {
+    it(`opens with subprotocol "echo"${pair.compress ? ' and permessage-deflate' : ', no extension'}`, () => {
       const { end } = main.conversation;
       expect(end.protocol).toBe('echo');
       if (pair.compress) expect(end.extensions).toMatch(/^permessage-deflate/);
@@ -91,13 +91,17 @@ export function describePair(pair: Pair): void {
 
     const large = pair.large ?? { length: LARGE_LENGTH, why: '' };
     const mib = `${large.length / 2 ** 20} MiB`;
-    it(`echoes a ${mib} binary message${large.why ? ` (${large.why})` : ''}`, async () => {
-      const data = binary(large.length);
-      const echoed = await main.conversation.echo(data, LARGE_STEP_MS);
-      expect(Buffer.isBuffer(echoed)).toBe(true);
-      expect((echoed as Buffer).length).toBe(large.length);
-      expect((echoed as Buffer).equals(data)).toBe(true);
-    }, 2 * LARGE_STEP_MS);
+    it(
+      `echoes a ${mib} binary message${large.why ? ` (${large.why})` : ''}`,
+      async () => {
+        const data = binary(large.length);
+        const echoed = await main.conversation.echo(data, LARGE_STEP_MS);
+        expect(Buffer.isBuffer(echoed)).toBe(true);
+        expect((echoed as Buffer).length).toBe(large.length);
+        expect((echoed as Buffer).equals(data)).toBe(true);
+      },
+      2 * LARGE_STEP_MS,
+    );
 
     it('answers a ping from sockeye with a pong carrying the payload', async () => {
       const payload = `sockeye ping ${main.id}`;

@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
-import type { Extension } from '@sockeye/core';
-import { type IncomingMessage, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Extension } from '@sockeye/core';
 import {
   type ControlCommand,
   type ControlReply,

@@ -1,4 +1,4 @@
-import { type PeerClose } from './control.js';
+import type { PeerClose } from './control.js';
 import { Rendezvous, within } from './inbox.js';
 import { type Spawned, spawnTracked, stopProcess } from './processes.js';
 
@@ -104,7 +104,9 @@ export async function pythonServer(): Promise<PythonServer> {
         if (typeof record.port === 'number') resolve(record.port);
         else closes.settle(String(record.id), peerClose(record));
       });
-      spawned.exited.then((code) => reject(new Error(`python server exited with ${code}: ${spawned.stderr()}`)));
+      spawned.exited.then((code) =>
+        reject(new Error(`python server exited with ${code}: ${spawned.stderr()}`)),
+      );
     }),
     15_000,
     'port from the python websockets server',

@@ -33,7 +33,13 @@ function reflect(url, protocols) {
 export async function nodeBuiltinClient(url: string): Promise<PeerClose> {
   const script = `${WHATWG_REFLECTOR}
 reflect(process.argv[1], ['echo']).then((close) => console.log(JSON.stringify(close)));`;
-  const spawned = spawnTracked(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', script, url]);
+  const spawned = spawnTracked(process.execPath, [
+    '--experimental-websocket',
+    '--no-warnings',
+    '-e',
+    script,
+    url,
+  ]);
   const code = await spawned.exited;
   const line = spawned.stdout().trim();
   if (code !== 0 || line === '') throw new Error(`node client exited with ${code}: ${spawned.stderr()}`);

@@ -52,7 +52,7 @@ describe('client socket under fuzzed input', () => {
         expect(client.events.filter((e) => e === 'close')).toHaveLength(1);
         expect(trap.uncaught).toEqual([]);
       }),
-      { numRuns: fuzzRuns(25, 0.002) },
+      { numRuns: fuzzRuns(25, 0.01) },
     );
     await expectNoEscapes(trap);
   });

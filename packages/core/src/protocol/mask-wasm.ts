@@ -15,15 +15,22 @@ const WINDOW = 65536;
 
 type Kernel = (ptr: number, length: number, key: number) => void;
 
+/** The part of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (
+    module: object,
+    imports: object,
+  ) => { exports: { memory: { buffer: ArrayBuffer }; mask: Kernel } };
+}
+
 let kernel: Kernel | null = null;
 let window: Buffer = Buffer.alloc(0);
 
 try {
-  const instance = new WebAssembly.Instance(
-    new WebAssembly.Module(Buffer.from(MASK_WASM_BASE64, 'base64')),
-    {},
-  );
-  const exports = instance.exports as { memory: WebAssembly.Memory; mask: Kernel };
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) throw new Error('no WebAssembly');
+  const { exports } = new wasm.Instance(new wasm.Module(Buffer.from(MASK_WASM_BASE64, 'base64')), {});
   window = Buffer.from(exports.memory.buffer, 0, WINDOW);
   kernel = exports.mask;
 } catch {

@@ -156,7 +156,7 @@ const NATIVE_THRESHOLD = 32;
 const DECODER_THRESHOLD = 256;
 
 let nativeCheck: Utf8Check | null = null;
-const fatalDecoder: TextDecoder | null =
+const fatalDecoder =
   typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
 
 /**

@@ -48,7 +48,7 @@ describe('server socket under fuzzed input', () => {
         expect(observed.events.filter((e) => e === 'close')).toHaveLength(1);
         expect(trap.uncaught).toEqual([]);
       }),
-      { numRuns: fuzzRuns(25, 0.002) },
+      { numRuns: fuzzRuns(25, 0.01) },
     );
     await expectNoEscapes(trap);
   });
