@@ -189,7 +189,8 @@ export const MODES: Record<Mode['name'], Mode> = {
 
 /** `scenario` as `mode` runs it: the idle scenario's connection count comes from the mode. */
 export function scenarioFor(scenario: Scenario, mode: Mode): Scenario {
-  if (scenario.driver.kind !== 'idle' || scenario.driver.connections === mode.idleConnections) return scenario;
+  if (scenario.driver.kind !== 'idle' || scenario.driver.connections === mode.idleConnections)
+    return scenario;
   const count = mode.idleConnections;
   return {
     ...scenario,

@@ -19,7 +19,7 @@ const r = new Receiver({ isServer: true, maxPayload: 1 << 30 });
 r.on('message', (d: Buffer) => { sink += d.length; });
 const impls: Record<string, () => void> = {
   sockeye: () => { for (let i = 0; i < chunks.length; i++) { chunks[i]!.copy(work[i]!); p.feed(work[i]!); while (p.read() !== FrameEvent.None) sink += p.data.length; } },
-  ws_: () => { for (let i = 0; i < chunks.length; i++) { chunks[i]!.copy(work[i]!); r.write(work[i]!); } },
+  ws: () => { for (let i = 0; i < chunks.length; i++) { chunks[i]!.copy(work[i]!); r.write(work[i]!); } },
   copyonly_: () => { for (let i = 0; i < chunks.length; i++) { chunks[i]!.copy(work[i]!); } },
 };
 for (let round = 0; round < 5; round++) for (const [name, f] of Object.entries(impls).filter(([n]) => !n.endsWith('_'))) {

@@ -13,4 +13,4 @@ if (kind === 'sockeye') {
   server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (d, bin) => ws.send(d, { binary: bin }))));
 }
 server.listen(0, '127.0.0.1', () => { process.send?.(server.address().port); console.log('port', server.address().port); });
-process.on('message', (m) => { if (m === 'stop') { console.log('cpu', JSON.stringify(process.cpuUsage())); process.exit(0); } });
+process.on('message', (m) => { if (m === 'stop') { const c = process.cpuUsage(); console.error(kind, 'server cpu ms', ((c.user + c.system) / 1000).toFixed(0)); process.exit(0); } });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventSource, isEventSource } from '@sockeye/eventsource';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/chromium.js';
+import { launchChromium } from '../../../test-support/chromium.js';
 import type { PeerClose } from './support/control.js';
 import { STEP_MS } from './support/conversation.js';
 import { within } from './support/inbox.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import { selfSignedCertificate } from '../../../test-support/hardening/tls-fixture.js';
+import { selfSignedCertificate } from '../../../test-support/tls-fixture.js';
 import { STEP_MS } from './support/conversation.js';
 import { acceptedEnd, describePair, reportWithin } from './support/matrix.js';
 import { type Nginx, startNginx } from './support/nginx.js';

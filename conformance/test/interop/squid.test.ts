@@ -1,8 +1,9 @@
 import { Client } from '@sockeye/client';
 import { type ErrorEvent, ProxyError } from '@sockeye/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RunningProxy, startSquid } from '../../../packages/client/test/support/proxies.js';
-import { selfSignedCertificate } from '../../../test-support/hardening/tls-fixture.js';
+import { type RunningProxy, startSquid } from '../../../packages/client/test/support/proxies.js';
+import { freePort } from '../../../test-support/loopback-port.js';
+import { selfSignedCertificate } from '../../../test-support/tls-fixture.js';
 import { clientPair } from './support/client-pair.js';
 import { STEP_MS } from './support/conversation.js';
 import { within } from './support/inbox.js';

@@ -65,34 +65,78 @@ const [PTR, LEN, KEY, K, END_L] = [0, 1, 2, 3, 4];
 // memarg: alignment hint 2^4 (the caller passes 16-byte aligned pointers), then the offset.
 const memarg = (offset) => [4, ...u32(offset)];
 const xorStore = (offset) => [
-  LOCAL_GET, PTR,
-  LOCAL_GET, PTR, SIMD, ...u32(V128_LOAD), ...memarg(offset),
-  LOCAL_GET, K, SIMD, ...u32(V128_XOR),
-  SIMD, ...u32(V128_STORE), ...memarg(offset),
+  LOCAL_GET,
+  PTR,
+  LOCAL_GET,
+  PTR,
+  SIMD,
+  ...u32(V128_LOAD),
+  ...memarg(offset),
+  LOCAL_GET,
+  K,
+  SIMD,
+  ...u32(V128_XOR),
+  SIMD,
+  ...u32(V128_STORE),
+  ...memarg(offset),
 ];
 const body = [
   ...vec([
     [1, V128],
     [1, I32],
   ]),
-  LOCAL_GET, KEY, SIMD, ...u32(I32X4_SPLAT), LOCAL_SET, K,
-  LOCAL_GET, PTR, LOCAL_GET, LEN, I32_ADD, LOCAL_SET, END_L,
-  BLOCK, VOID,
-  LOOP, VOID,
-  LOCAL_GET, PTR, LOCAL_GET, END_L, I32_GE_U, BR_IF, 1,
+  LOCAL_GET,
+  KEY,
+  SIMD,
+  ...u32(I32X4_SPLAT),
+  LOCAL_SET,
+  K,
+  LOCAL_GET,
+  PTR,
+  LOCAL_GET,
+  LEN,
+  I32_ADD,
+  LOCAL_SET,
+  END_L,
+  BLOCK,
+  VOID,
+  LOOP,
+  VOID,
+  LOCAL_GET,
+  PTR,
+  LOCAL_GET,
+  END_L,
+  I32_GE_U,
+  BR_IF,
+  1,
   ...xorStore(0),
   ...xorStore(16),
   ...xorStore(32),
   ...xorStore(48),
-  LOCAL_GET, PTR, I32_CONST, 0xc0, 0x00 /* 64, signed LEB128 */, I32_ADD, LOCAL_SET, PTR,
-  BR, 0,
+  LOCAL_GET,
+  PTR,
+  I32_CONST,
+  0xc0,
+  0x00 /* 64, signed LEB128 */,
+  I32_ADD,
+  LOCAL_SET,
+  PTR,
+  BR,
+  0,
   END,
   END,
   END,
 ];
 
 const bytes = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
   ...section(1, vec([[FUNC, ...vec([I32, I32, I32]), ...vec([])]])), // type 0: (i32 i32 i32) -> ()
   ...section(3, vec([[0]])), // function 0 has type 0
   ...section(5, vec([[0x00, 1]])), // one memory, min 1 page, no max
@@ -120,7 +164,8 @@ writeFileSync(
  * \`ptr\` with the 32-bit word \`key\`, sixteen bytes per instruction. Its text format is in the
  * generator's header comment.
  */
-export const MASK_WASM_BASE64 = '${base64}';
+export const MASK_WASM_BASE64 =
+  '${base64}';
 `,
 );
 console.log(`wrote ${out} (${bytes.length} bytes)`);

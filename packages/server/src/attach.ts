@@ -33,12 +33,28 @@ export interface AttachHandle {
 
 const attachOptionKeys = [...serverOptionKeys, 'path', 'filter', 'origins', 'protocols'];
 
+/** Every `upgrade` listener `attach()` installed, so each can tell its siblings from foreign listeners. */
+const attachListeners = new WeakSet<Function>();
+/** Upgrade requests some `attach()` handle took. */
+const claimed = new WeakSet<IncomingMessage>();
+
+/**
+ * Whether `listener` is the last of `server`'s `upgrade` listeners and all of them are `attach()`'s:
+ * then nobody else will answer an upgrade that none of them took, and Node no longer watches the
+ * socket, so leaving it would hold a file descriptor until the client gives up.
+ */
+function nobodyElseListens(server: HttpServer | HttpsServer, listener: Function): boolean {
+  const listeners = server.listeners('upgrade');
+  return listeners.at(-1) === listener && listeners.every((l) => attachListeners.has(l));
+}
+
 /**
  * Accepts WebSocket upgrades on an `http` or `https` server: each upgrade that matches `path` and
  * `filter` (and comes from an allowed origin) becomes a {@link WebSocket}, handed to `onConnection`
  * right after construction (its `open` follows on the next tick, so listeners attached there see it).
  * Upgrades that do not match, and requests that are not WebSocket requests, are left alone for other
- * `upgrade` listeners.
+ * `upgrade` listeners; when there are none (every `upgrade` listener is an `attach()` handle and none
+ * took it), they are answered `400 Bad Request` and closed rather than held open.
  *
  * ```js
  * const handle = attach(server, { path: '/chat', origins: ['https://example.com'] }, (ws) => ws.pipe(ws));
@@ -56,9 +72,17 @@ export function attach(
   const clients = new Set<WebSocket>();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (!isWebSocket(request)) return;
-    if (path !== undefined && pathOf(request) !== path) return;
-    if (filter !== undefined && !filter(request)) return;
+    const ours =
+      isWebSocket(request) &&
+      (path === undefined || pathOf(request) === path) &&
+      (filter === undefined || filter(request));
+    if (!ours) {
+      if (!claimed.has(request) && nobodyElseListens(server, onUpgrade)) {
+        reject(socket, 400, 'Bad Request', 'No WebSocket endpoint here');
+      }
+      return;
+    }
+    claimed.add(request);
     if (allowed !== undefined && !originAllowed(request, allowed)) {
       reject(socket, 403, 'Forbidden', 'Origin not allowed');
       return;
@@ -68,6 +92,7 @@ export function attach(
     ws.once('close', () => clients.delete(ws));
     onConnection(ws, request);
   };
+  attachListeners.add(onUpgrade);
   server.on('upgrade', onUpgrade);
 
   return {

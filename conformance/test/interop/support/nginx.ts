@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from '../../../../packages/client/test/support/proxies.js';
+import { freePort, waitForPort } from '../../../../test-support/loopback-port.js';
 import { spawnTracked, stopProcess } from './processes.js';
 
 /** A running nginx: its plain and TLS ports (both on 127.0.0.1) and how to stop it. */

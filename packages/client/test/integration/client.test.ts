@@ -6,18 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, HandshakeError, NetworkError } from '@sockeye/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test-support/loopback-port.js';
+import { selfSignedCertificate, type TlsFixture } from '../../../../test-support/tls-fixture.js';
 import { Client } from '../../src/client.js';
-import { type Certificate, makeCertificate } from '../support/certificate.js';
 import { echo, nextMessage, opened, outcome } from '../support/events.js';
-import { freePort } from '../support/proxies.js';
 import { acceptFor, type RunningServer, startRawServer, startWsEchoServer } from '../support/servers.js';
 
-let certificate: Certificate;
+let certificate: TlsFixture;
 let plain: RunningServer & { requests: http.IncomingMessage[] };
 let secure: RunningServer & { requests: http.IncomingMessage[] };
 
 beforeAll(async () => {
-  certificate = makeCertificate();
+  certificate = selfSignedCertificate();
   plain = await startWsEchoServer();
   secure = await startWsEchoServer(certificate);
 });

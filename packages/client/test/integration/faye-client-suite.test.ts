@@ -5,20 +5,20 @@
  * `proxy.tls.ca` or the legacy `ca`. Rewritten against this client; the assertions are faye's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate, type TlsFixture } from '../../../../test-support/tls-fixture.js';
 import { Client, type ClientOptions } from '../../src/index.js';
-import { type Certificate, makeCertificate } from '../support/certificate.js';
 import { nextMessage, opened, outcome } from '../support/events.js';
 import { type RunningProxy, startNpmProxy } from '../support/proxies.js';
 import { type RunningServer, startEchoServer } from '../support/servers.js';
 
-let certificate: Certificate;
+let certificate: TlsFixture;
 let plainServer: RunningServer;
 let secureServer: RunningServer;
 let plainProxy: RunningProxy;
 let secureProxy: RunningProxy;
 
 beforeAll(async () => {
-  certificate = makeCertificate();
+  certificate = selfSignedCertificate();
   [plainServer, secureServer, plainProxy, secureProxy] = await Promise.all([
     startEchoServer(),
     startEchoServer(certificate),

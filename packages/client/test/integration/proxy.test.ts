@@ -1,19 +1,13 @@
-import * as net from 'node:net';
 import { ErrorCode, NetworkError, ProxyError } from '@sockeye/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test-support/loopback-port.js';
+import { selfSignedCertificate, type TlsFixture } from '../../../../test-support/tls-fixture.js';
 import { Client } from '../../src/client.js';
-import { type Certificate, makeCertificate } from '../support/certificate.js';
 import { echo, outcome } from '../support/events.js';
-import {
-  freePort,
-  type RunningProxy,
-  startNpmProxy,
-  startSquid,
-  startTinyproxy,
-} from '../support/proxies.js';
-import { type RunningServer, startRawServer, startWsEchoServer } from '../support/servers.js';
+import { type RunningProxy, startNpmProxy, startSquid, startTinyproxy } from '../support/proxies.js';
+import { type RunningServer, startRawServer, startTcpServer, startWsEchoServer } from '../support/servers.js';
 
-let certificate: Certificate;
+let certificate: TlsFixture;
 let plain: RunningServer;
 let secure: RunningServer;
 let npmProxy: RunningProxy & { connects: number };
@@ -23,7 +17,7 @@ let squid: RunningProxy;
 let tinyproxy: RunningProxy;
 
 beforeAll(async () => {
-  certificate = makeCertificate();
+  certificate = selfSignedCertificate();
   [plain, secure, npmProxy, authProxy, tlsProxy, squid, tinyproxy] = await Promise.all([
     startWsEchoServer(),
     startWsEchoServer(certificate),
@@ -107,37 +101,31 @@ describe('proxy failures', () => {
 
   it('403 from the proxy', async () => {
     // A raw TCP stand-in: answer any CONNECT with 403.
-    const fake = net.createServer((socket) => {
+    const fake = await startTcpServer((socket) => {
       socket.once('data', () =>
         socket.end('HTTP/1.1 403 Forbidden\r\nX-Policy: no\r\nContent-Length: 0\r\n\r\n'),
       );
       socket.on('error', () => {});
     });
-    fake.listen(0, '127.0.0.1');
-    await new Promise((resolve) => fake.once('listening', resolve));
-    const port = (fake.address() as net.AddressInfo).port;
     try {
-      const ws = new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${port}` } });
+      const ws = new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${fake.port}` } });
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
       expect((result.error!.error as ProxyError).statusCode).toBe(403);
       expect((result.error!.error as ProxyError).headers['x-policy']).toBe('no');
     } finally {
-      fake.close();
+      await fake.close();
     }
   });
 
   it('a proxy that closes the connection', async () => {
     const sockets: Promise<unknown>[] = [];
-    const fake = net.createServer((socket) => {
+    const fake = await startTcpServer((socket) => {
       sockets.push(new Promise((resolve) => socket.on('close', resolve)));
       socket.once('data', () => socket.destroy());
     });
-    fake.listen(0, '127.0.0.1');
-    await new Promise((resolve) => fake.once('listening', resolve));
-    const port = (fake.address() as net.AddressInfo).port;
     try {
-      const ws = new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${port}` } });
+      const ws = new Client(targets().ws, [], { proxy: { origin: `http://127.0.0.1:${fake.port}` } });
       const result = await outcome(ws);
       expect(result.events).toEqual(['error', 'close']);
       expect(result.error?.error).toBeInstanceOf(ProxyError);
@@ -145,7 +133,7 @@ describe('proxy failures', () => {
       expect(result.close.code).toBe(1006);
       await Promise.all(sockets);
     } finally {
-      fake.close();
+      await fake.close();
     }
   });
 
@@ -161,18 +149,15 @@ describe('proxy failures', () => {
 
   it('a proxy that never answers hits the handshake timeout, and its connection is closed', async () => {
     const sockets: Promise<unknown>[] = [];
-    const fake = net.createServer((socket) => {
+    const fake = await startTcpServer((socket) => {
       sockets.push(new Promise((resolve) => socket.on('close', resolve)));
       socket.on('error', () => {});
       // Read (and ignore) the CONNECT request, so that the client's FIN is seen.
       socket.resume();
     });
-    fake.listen(0, '127.0.0.1');
-    await new Promise((resolve) => fake.once('listening', resolve));
-    const port = (fake.address() as net.AddressInfo).port;
     try {
       const ws = new Client(targets().ws, [], {
-        proxy: { origin: `http://127.0.0.1:${port}` },
+        proxy: { origin: `http://127.0.0.1:${fake.port}` },
         handshakeTimeout: 300,
       });
       const result = await outcome(ws);
@@ -180,7 +165,7 @@ describe('proxy failures', () => {
       expect((result.error!.error as { code: string }).code).toBe(ErrorCode.HandshakeTimeout);
       await Promise.all(sockets);
     } finally {
-      fake.close();
+      await fake.close();
     }
   });
 

@@ -2,8 +2,8 @@ import type * as net from 'node:net';
 import { ErrorCode, type NetworkError } from '@sockeye/core';
 import deflate from 'permessage-deflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate, type TlsFixture } from '../../../../test-support/tls-fixture.js';
 import { Client } from '../../src/client.js';
-import { type Certificate, makeCertificate } from '../support/certificate.js';
 import { echo, nextMessage, opened, outcome } from '../support/events.js';
 import { type RunningProxy, startSquid, startTinyproxy } from '../support/proxies.js';
 import {
@@ -14,7 +14,7 @@ import {
   startRawServer,
 } from '../support/servers.js';
 
-let certificate: Certificate;
+let certificate: TlsFixture;
 let plain: RunningServer;
 let secure: RunningServer;
 let compressed: RunningServer;
@@ -22,7 +22,7 @@ let squid: RunningProxy;
 let tinyproxy: RunningProxy;
 
 beforeAll(async () => {
-  certificate = makeCertificate();
+  certificate = selfSignedCertificate();
   [plain, secure, compressed, squid, tinyproxy] = await Promise.all([
     startEchoServer(),
     startEchoServer(certificate),

@@ -2,20 +2,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate, type TlsFixture } from '../../../../test-support/tls-fixture.js';
 import { Client } from '../../src/client.js';
-import { type Certificate, makeCertificate } from '../support/certificate.js';
 import { echo, outcome } from '../support/events.js';
 import { type RunningProxy, startSquid } from '../support/proxies.js';
 import { type PythonServer, startPythonServer } from '../support/python-server.js';
 
-let certificate: Certificate;
+let certificate: TlsFixture;
 let dir: string;
 let plain: PythonServer;
 let secure: PythonServer;
 let squid: RunningProxy;
 
 beforeAll(async () => {
-  certificate = makeCertificate();
+  certificate = selfSignedCertificate();
   dir = mkdtempSync(join(tmpdir(), 'sockeye-python-'));
   writeFileSync(join(dir, 'cert.pem'), certificate.cert);
   writeFileSync(join(dir, 'key.pem'), certificate.key);

@@ -3,47 +3,18 @@ import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy } from 'proxy';
-import type { Certificate } from './certificate.js';
+import { freePort, waitForPort } from '../../../../test-support/loopback-port.js';
+import type { TlsFixture } from '../../../../test-support/tls-fixture.js';
 
 /** A proxy started by a test: its URL, how many CONNECT tunnels it saw, and how to stop it. */
 export interface RunningProxy {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-/** A free loopback port (for daemons that cannot bind port 0 and tell us which port they got). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Resolves once something accepts TCP connections on `port`, or rejects after `ms`. */
-export async function waitForPort(port: number, ms: number, child?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function trackSockets(server: net.Server): () => void {
@@ -62,7 +33,7 @@ function trackSockets(server: net.Server): () => void {
  * With `auth`, only `Proxy-Authorization: Basic base64(user:password)` is let through.
  */
 export async function startNpmProxy(
-  options: { auth?: { user: string; password: string }; tls?: Certificate } = {},
+  options: { auth?: { user: string; password: string }; tls?: TlsFixture } = {},
 ): Promise<RunningProxy & { connects: number }> {
   const base = options.tls
     ? https.createServer({ cert: options.tls.cert, key: options.tls.key })
@@ -100,80 +71,78 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Debian's squid on a free loopback port, with a generated minimal configuration in a temp dir
- * (no cache, no logs but cache.log, pid file there). Works as root: squid drops to the `proxy`
- * user, so the directory is made world-writable.
+ * Runs a proxy daemon (`command`, with `args` and then its configuration file's path) in the
+ * foreground on a free loopback port. `configure` gives the configuration's lines for a fresh temp
+ * directory and the port; the directory is world-writable because as root these daemons drop to
+ * an unprivileged user. Waits up to `ms` for the port to accept connections; if it never does, and
+ * on `close()`, the daemon is stopped and the directory removed.
  */
-export async function startSquid(): Promise<RunningProxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'sockeye-squid-'));
+async function runDaemon(
+  name: string,
+  command: string,
+  args: readonly string[],
+  ms: number,
+  configure: (dir: string, port: number) => string[],
+): Promise<RunningProxy> {
+  const dir = mkdtempSync(join(tmpdir(), `sockeye-${name}-`));
   chmodSync(dir, 0o777);
   const port = await freePort();
-  const lines = [
-    `http_port 127.0.0.1:${port}`,
-    'acl localhost_src src 127.0.0.1/32',
-    'acl CONNECT method CONNECT',
-    'http_access allow localhost_src',
-    'http_access deny all',
-    'cache deny all',
-    'cache_mem 8 MB',
-    'access_log none',
-    'cache_store_log none',
-    `cache_log ${join(dir, 'cache.log')}`,
-    `pid_filename ${join(dir, 'squid.pid')}`,
-    `coredump_dir ${dir}`,
-    'pinger_enable off',
-    'shutdown_lifetime 0 seconds',
-    'dns_nameservers 127.0.0.1',
-  ];
-  if (process.getuid?.() === 0) lines.push('cache_effective_user proxy');
-  writeFileSync(join(dir, 'squid.conf'), `${lines.join('\n')}\n`);
-  const child = spawn('/usr/sbin/squid', ['-N', '-f', join(dir, 'squid.conf')], { stdio: 'ignore' });
-  try {
-    await waitForPort(port, 15_000, child);
-  } catch (error) {
+  const conf = join(dir, `${name}.conf`);
+  writeFileSync(conf, `${configure(dir, port).join('\n')}\n`);
+  const child = spawn(command, [...args, conf], { stdio: 'ignore' });
+  const close = async () => {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, ms, child);
+  } catch (error) {
+    await close();
     throw error;
   }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url: `http://127.0.0.1:${port}`, port, close };
 }
 
-/** Debian's tinyproxy on a free loopback port, in the foreground (`-d`), CONNECT to any port allowed. */
-export async function startTinyproxy(): Promise<RunningProxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'sockeye-tinyproxy-'));
-  chmodSync(dir, 0o777);
-  const port = await freePort();
-  const lines = [
-    `Port ${port}`,
-    'Listen 127.0.0.1',
-    'Timeout 60',
-    'MaxClients 50',
-    'Allow 127.0.0.1',
-    'LogLevel Error',
-  ];
-  if (process.getuid?.() === 0) lines.push('User nobody', 'Group nogroup');
-  writeFileSync(join(dir, 'tinyproxy.conf'), `${lines.join('\n')}\n`);
-  const child = spawn('/usr/bin/tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: 'ignore' });
-  try {
-    await waitForPort(port, 10_000, child);
-  } catch (error) {
-    await stopChild(child);
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/**
+ * Debian's squid with a generated minimal configuration (no cache, no logs but cache.log, pid file
+ * in the temp directory). As root, squid drops to the `proxy` user.
+ */
+export function startSquid(): Promise<RunningProxy> {
+  return runDaemon('squid', '/usr/sbin/squid', ['-N', '-f'], 15_000, (dir, port) => {
+    const lines = [
+      `http_port 127.0.0.1:${port}`,
+      'acl localhost_src src 127.0.0.1/32',
+      'acl CONNECT method CONNECT',
+      'http_access allow localhost_src',
+      'http_access deny all',
+      'cache deny all',
+      'cache_mem 8 MB',
+      'access_log none',
+      'cache_store_log none',
+      `cache_log ${join(dir, 'cache.log')}`,
+      `pid_filename ${join(dir, 'squid.pid')}`,
+      `coredump_dir ${dir}`,
+      'pinger_enable off',
+      'shutdown_lifetime 0 seconds',
+      'dns_nameservers 127.0.0.1',
+    ];
+    if (process.getuid?.() === 0) lines.push('cache_effective_user proxy');
+    return lines;
+  });
+}
+
+/** Debian's tinyproxy in the foreground (`-d`), CONNECT to any port allowed. */
+export function startTinyproxy(): Promise<RunningProxy> {
+  return runDaemon('tinyproxy', '/usr/bin/tinyproxy', ['-d', '-c'], 10_000, (_dir, port) => {
+    const lines = [
+      `Port ${port}`,
+      'Listen 127.0.0.1',
+      'Timeout 60',
+      'MaxClients 50',
+      'Allow 127.0.0.1',
+      'LogLevel Error',
+    ];
+    if (process.getuid?.() === 0) lines.push('User nobody', 'Group nogroup');
+    return lines;
+  });
 }

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type * as net from 'node:net';
+import * as net from 'node:net';
 import { type ServerOptions, WebSocket as ServerWebSocket } from '@sockeye/server';
 import { WebSocketServer } from 'ws';
-import type { Certificate } from './certificate.js';
+import type { TlsFixture } from '../../../../test-support/tls-fixture.js';
 
 /** The part of a `ws` WebSocket these helpers use (ws ships no types). */
 interface PeerSocket {
@@ -42,10 +42,15 @@ async function listen(server: http.Server | net.Server): Promise<RunningServer> 
   };
 }
 
+/** A bare TCP server (a fake proxy, say) handing each connection to `onSocket`. */
+export function startTcpServer(onSocket: (socket: net.Socket) => void): Promise<RunningServer> {
+  return listen(net.createServer(onSocket));
+}
+
 /** An HTTP(S) server whose `upgrade` events go to `onUpgrade`. */
 export async function startHttpServer(
   onUpgrade: (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => void,
-  tls?: Certificate,
+  tls?: TlsFixture,
 ): Promise<RunningServer> {
   const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }) : http.createServer();
   server.on('upgrade', onUpgrade);
@@ -57,7 +62,7 @@ export async function startHttpServer(
 
 /** A `ws` echo server that selects the subprotocol `echo` when offered, and records each request. */
 export async function startWsEchoServer(
-  tls?: Certificate,
+  tls?: TlsFixture,
 ): Promise<RunningServer & { requests: http.IncomingMessage[] }> {
   const wss = new WebSocketServer({
     noServer: true,
@@ -109,10 +114,7 @@ export async function startRawServer(
  * The echo server of faye's client spec, on the sockeye server: a server WebSocket that pipes into
  * itself (`ws.pipe(ws)`), subprotocols `echo`; `options` go to the server WebSocket.
  */
-export async function startEchoServer(
-  tls?: Certificate,
-  options: ServerOptions = {},
-): Promise<RunningServer> {
+export async function startEchoServer(tls?: TlsFixture, options: ServerOptions = {}): Promise<RunningServer> {
   const sockets = new Set<ServerWebSocket>();
   const running = await startHttpServer((request, socket, head) => {
     const ws = new ServerWebSocket(request, socket, head, ['echo'], options);

@@ -59,7 +59,7 @@ export function wasmMaskBulk(
   const mask = kernel!;
   const win = window;
   for (let done = 0; done < length; ) {
-    const n = length - done < WINDOW ? length - done : WINDOW;
+    const n = Math.min(length - done, WINDOW);
     const from = sourceStart + done;
     // Copy in, XOR in WebAssembly memory, copy out: WebAssembly cannot address the caller's bytes.
     win.set(n === source.length ? source : source.subarray(from, from + n), 0);

@@ -167,21 +167,41 @@ export function maskInto(
   key: Uint8Array,
   keyOffset: number,
 ): void {
+  maskCopyWithOctets(
+    source,
+    target,
+    targetOffset,
+    key[keyOffset]!,
+    key[keyOffset + 1]!,
+    key[keyOffset + 2]!,
+    key[keyOffset + 3]!,
+  );
+}
+
+/**
+ * Copies `source` into `target` at `targetOffset` XORed with the repeating octets `k0 k1 k2 k3`
+ * (`k0` for `source[0]`): masking and copying in one pass over memory, for the frame encoder and
+ * for the parser joining a large message's pieces. `target` must not overlap `source`.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
+ */
+export function maskCopyWithOctets(
+  source: Uint8Array,
+  target: Uint8Array,
+  targetOffset: number,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+): void {
   const length = source.length;
+  let i = 0;
   if (length >= WASM_THRESHOLD && wasmMaskAvailable) {
-    const k0 = key[keyOffset]!;
-    const k1 = key[keyOffset + 1]!;
-    const k2 = key[keyOffset + 2]!;
-    const k3 = key[keyOffset + 3]!;
-    // One pass less than copy-then-mask: the kernel's window takes the source bytes directly.
-    const bulk = length & ~63;
-    wasmMaskBulk(source, 0, target, targetOffset, bulk, k0 | (k1 << 8) | (k2 << 16) | (k3 << 24));
-    if (bulk < length) {
-      target.set(source.subarray(bulk), targetOffset + bulk);
-      maskInPlaceJs(target, targetOffset + bulk, targetOffset + length, key, keyOffset, 0);
-    }
-    return;
+    // The kernel's window takes the source bytes directly: one pass less than copy-then-mask.
+    i = length & ~63;
+    wasmMaskBulk(source, 0, target, targetOffset, i, k0 | (k1 << 8) | (k2 << 16) | (k3 << 24));
+    if (i === length) return;
   }
-  target.set(source, targetOffset);
-  maskInPlaceJs(target, targetOffset, targetOffset + length, key, keyOffset, 0);
+  target.set(i === 0 ? source : source.subarray(i), targetOffset + i);
+  // The bulk is a multiple of 4 bytes long, so the tail starts at the same key phase.
+  maskLoop(target, targetOffset + i, targetOffset + length, k0, k1, k2, k3);
 }

@@ -191,7 +191,7 @@ function checkSpan(bytes: Uint8Array, start: number, end: number): boolean {
  * the last three bytes can belong to a sequence still missing bytes.
  */
 function openTail(bytes: Uint8Array, start: number, end: number): number {
-  const stop = end - 3 > start ? end - 3 : start;
+  const stop = Math.max(end - 3, start);
   for (let j = end - 1; j >= stop; j--) {
     const byte = bytes[j]!;
     if (byte < 0x80) return end;

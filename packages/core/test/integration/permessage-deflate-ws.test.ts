@@ -104,7 +104,11 @@ describe('sockeye server, ws client', () => {
 describe('sockeye client, ws server', () => {
   let wss: WebSocketServer | null = null;
   afterEach(async () => {
-    if (wss) await new Promise((resolve) => wss!.close(resolve));
+    if (wss) {
+      // Inner hooks run first: end the connections, or the server waits for them.
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise((resolve) => wss!.close(resolve));
+    }
     wss = null;
   });
 

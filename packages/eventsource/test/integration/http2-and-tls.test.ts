@@ -3,7 +3,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { selfSignedCertificate } from '../../../../test-support/hardening/tls-fixture.js';
+import { selfSignedCertificate } from '../../../../test-support/tls-fixture.js';
 import {
   EventSource,
   type EventSourceRequest,

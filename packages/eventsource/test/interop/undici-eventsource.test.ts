@@ -5,6 +5,7 @@ import {
   EVENT_TYPES,
   EXPECTED_EVENTS,
   type ReceivedEvent,
+  receiveScenario,
   type ScenarioServer,
   startScenarioServer,
 } from '../support/scenario.js';
@@ -39,18 +40,9 @@ describe("undici's EventSource", () => {
 
   it('in-process (undici 7): receives every event and sends Last-Event-ID on reconnect', async () => {
     server = await startScenarioServer();
-    const received: ReceivedEvent[] = [];
     const source = new UndiciEventSource(server.url);
     client = source;
-    await new Promise<void>((resolve) => {
-      for (const type of EVENT_TYPES) {
-        source.addEventListener(type, (event) => {
-          const message = event as unknown as ReceivedEvent;
-          received.push({ type: message.type, data: message.data, lastEventId: message.lastEventId });
-          if (received.length === EXPECTED_EVENTS.length) resolve();
-        });
-      }
-    });
+    const received = await receiveScenario(source);
     expect(received).toEqual(EXPECTED_EVENTS);
     expect(server.lastEventIds).toEqual(['', '2']);
   });

@@ -71,3 +71,32 @@ export async function startScenarioServer(page?: string): Promise<ScenarioServer
   const server = await startServer(handler);
   return Object.assign(server, { lastEventIds, url: `${server.origin}/events` });
 }
+
+/** The part of a WHATWG-shaped EventSource client (npm `eventsource`, undici's) the scenario uses. */
+export interface ScenarioClient {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (event: ReceivedEvent & { message?: string }) => void): void;
+}
+
+/** `EventSource.CLOSED` in the WHATWG HTML standard: the client has given up for good. */
+const CLOSED = 2;
+
+/**
+ * Listens on `source` for every scenario event type and resolves with what it received once
+ * {@link EXPECTED_EVENTS} has its count. The end of the first stream is an `error` event too, followed
+ * by a reconnect; only an `error` that leaves the client CLOSED (it will not reconnect) rejects.
+ */
+export function receiveScenario(source: ScenarioClient): Promise<ReceivedEvent[]> {
+  const received: ReceivedEvent[] = [];
+  return new Promise((resolve, reject) => {
+    for (const type of EVENT_TYPES) {
+      source.addEventListener(type, (event) => {
+        received.push({ type: event.type, data: event.data, lastEventId: event.lastEventId });
+        if (received.length === EXPECTED_EVENTS.length) resolve(received);
+      });
+    }
+    source.addEventListener('error', (event) => {
+      if (source.readyState === CLOSED) reject(new Error(`closed: ${event.message ?? 'error'}`));
+    });
+  });
+}

@@ -6,10 +6,11 @@ import * as tls from 'node:tls';
 import { ErrorCode, NetworkError, ProxyError } from '@sockeye/core';
 import { createProxy } from 'proxy';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test-support/loopback-port.js';
+import { selfSignedCertificate, type TlsFixture } from '../../../../test-support/tls-fixture.js';
 import { openTunnel } from '../../src/tunnel.js';
-import { type Certificate, makeCertificate } from '../support/certificate.js';
 
-let certificate: Certificate;
+let certificate: TlsFixture;
 const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();
 
@@ -31,7 +32,7 @@ let authProxy: http.Server & { port: number };
 let secureProxy: http.Server & { port: number };
 
 beforeAll(async () => {
-  certificate = makeCertificate();
+  certificate = selfSignedCertificate();
   echo = await listen(net.createServer((socket) => socket.pipe(socket)));
   tlsEcho = await listen(
     tls.createServer({ cert: certificate.cert, key: certificate.key }, (socket) => socket.pipe(socket)),
@@ -86,16 +87,6 @@ async function roundTrip(socket: net.Socket, text: string): Promise<string> {
   socket.resume();
   const [chunk] = (await once(socket, 'data')) as [Buffer];
   return chunk.toString();
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 describe('openTunnel through the npm proxy package', () => {

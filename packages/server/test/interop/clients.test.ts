@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Faye from 'faye-websocket';
 import deflate from 'permessage-deflate';
-import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WS from 'ws';
+import { launchChromium } from '../../../../test-support/chromium.js';
 import type { ServerOptions, WebSocket as ServerWebSocket } from '../../src/index.js';
 import { closeServers, startServer } from '../support/servers.js';
 
@@ -180,12 +178,10 @@ asyncio.run(main())
 });
 
 describe('interop with headless Chromium', () => {
-  const profile = mkdtempSync(join(tmpdir(), 'sockeye-chromium-'));
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+  let browser: Browser | undefined;
 
   afterAll(async () => {
     await browser?.close();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it.each([
@@ -193,18 +189,7 @@ describe('interop with headless Chromium', () => {
     ['with permessage-deflate', true],
   ])('exchanges messages and closes cleanly %s', async (_name, compress) => {
     const { server, closes } = await echoServer(compress ? withDeflate : {});
-    browser ??= await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser ??= await launchChromium();
     const page = await browser.newPage();
     try {
       const out = await page.evaluate(async (url: string) => {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { selfSignedCertificate } from '../../../../test-support/hardening/tls-fixture.js';
+import { selfSignedCertificate } from '../../../../test-support/tls-fixture.js';
 import { type ProtocolList, type ServerOptions, WebSocket } from '../../src/index.js';
 
 /** An http or https server on 127.0.0.1 whose upgrades become sockeye WebSockets. */

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameEvent, FrameParser } from '../../../src/protocol/frame-parser.js';
 import { isControlOpcode, Opcode } from '../../../src/protocol/opcode.js';
 import { Role } from '../../../src/protocol/role.js';
-import { clientFrame, serverFrame } from './engine-harness.js';
+import { clientFrame, frame, serverFrame } from './engine-harness.js';
 
 describe('FrameParser, driven directly', () => {
   it('throws on unknown options, a missing role and bad limits', () => {
@@ -93,5 +94,75 @@ describe('RFC 6455 §5.2 opcodes', () => {
   it('tells control opcodes (high bit set) from data opcodes', () => {
     expect([0, 1, 2, 3, 7].map(isControlOpcode)).toEqual([false, false, false, false, false]);
     expect([8, 9, 10, 11, 15].map(isControlOpcode)).toEqual([true, true, true, true, true]);
+  });
+});
+
+describe('RFC 6455 §5.3 unmasking of large payloads split across reads', () => {
+  /** Feeds `bytes` cut at `cuts`, collecting every message. */
+  function parseSplit(parser: FrameParser, bytes: Buffer, cuts: number[]): Buffer[] {
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    const messages: Buffer[] = [];
+    let start = 0;
+    for (const end of [...points, bytes.length]) {
+      // The parser owns what it is fed: hand it a copy, as a socket hands over a fresh chunk.
+      parser.feed(Buffer.from(bytes.subarray(start, end)));
+      for (let event = parser.read(); event !== FrameEvent.None; event = parser.read()) {
+        expect(event).toBe(FrameEvent.Message);
+        messages.push(Buffer.from(parser.data));
+      }
+      start = end;
+    }
+    return messages;
+  }
+
+  it('unmasks each byte with the key octet of its payload offset, whatever the split', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 70_000 }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 7 }),
+        (size, key, cuts) => {
+          const payload = Buffer.alloc(size);
+          for (let i = 0; i < size; i++) payload[i] = (i * 151 + 3) & 0xff;
+          const bytes = Buffer.concat([
+            frame(Opcode.Binary, payload, { key }),
+            frame(Opcode.Binary, payload.subarray(0, 700), { key: Uint8Array.from([9, 8, 7, 6]) }),
+          ]);
+          const parser = new FrameParser({ role: Role.Server });
+          const messages = parseSplit(parser, bytes, cuts);
+          expect(messages.length).toBe(2);
+          expect(messages[0]!.equals(payload)).toBe(true);
+          expect(messages[1]!.equals(payload.subarray(0, 700))).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('validates large fragmented text across reads and fails at the piece holding the bad byte', () => {
+    const text = Buffer.from('κόσμε 🐟 日本語 '.repeat(400));
+    const fragments = Buffer.concat([
+      clientFrame(Opcode.Text, text.subarray(0, 3001), { fin: false }),
+      clientFrame(Opcode.Continuation, text.subarray(3001)),
+    ]);
+    const parser = new FrameParser({ role: Role.Server });
+    const messages = parseSplit(parser, fragments, [1000, 2500, 5000, 7001]);
+    expect(messages.length).toBe(1);
+    expect(messages[0]!.equals(text)).toBe(true);
+
+    const bad = Buffer.from(text);
+    bad[4000] = 0xff;
+    const failing = new FrameParser({ role: Role.Server });
+    const stream = Buffer.concat([
+      clientFrame(Opcode.Text, bad.subarray(0, 3001), { fin: false }),
+      clientFrame(Opcode.Continuation, bad.subarray(3001)),
+    ]);
+    // The bad byte sits in the second piece: the first is accepted, the second fails with 1007.
+    const cut = 3500;
+    failing.feed(Buffer.from(stream.subarray(0, cut)));
+    expect(failing.read()).toBe(FrameEvent.None);
+    failing.feed(Buffer.from(stream.subarray(cut, cut + 2000)));
+    expect(failing.read()).toBe(FrameEvent.Error);
+    expect(failing.error?.closeCode).toBe(1007);
   });
 });

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskInPlace, maskInPlaceJs, maskInto, WASM_THRESHOLD } from '../../../src/protocol/mask.js';
-import { wasmMaskAvailable } from '../../../src/protocol/mask-wasm.js';
 import { writeRandomMaskKey } from '../../../src/protocol/mask-source.js';
+import { wasmMaskAvailable } from '../../../src/protocol/mask-wasm.js';
 
 function naive(data: Uint8Array, key: Uint8Array, phase: number): Uint8Array {
   return data.map((byte, i) => byte ^ key[(i + phase) & 3]!);
@@ -95,7 +97,16 @@ describe('RFC 6455 §5.3 masking through the WebAssembly SIMD kernel', () => {
 
   it('agrees with the JS loop and the definition for large payloads at any offset, phase and window split', () => {
     // Sizes around the threshold, the 64-byte kernel step and the 64 KiB window.
-    const sizes = [WASM_THRESHOLD, WASM_THRESHOLD + 1, 1000, 4096 + 63, 65536, 65536 + 64, 65536 + 5, 200_003];
+    const sizes = [
+      WASM_THRESHOLD,
+      WASM_THRESHOLD + 1,
+      1000,
+      4096 + 63,
+      65536,
+      65536 + 64,
+      65536 + 5,
+      200_003,
+    ];
     const key = Buffer.from('9a0b7c3e', 'hex');
     for (const size of sizes) {
       for (const offset of [0, 1, 3]) {
@@ -126,7 +137,9 @@ describe('RFC 6455 §5.3 masking through the WebAssembly SIMD kernel', () => {
       frame.set(Buffer.from('c0ffee01', 'hex'), 2);
       maskInto(source, frame, 6, frame, 2);
       expect(source.equals(before)).toBe(true);
-      expect(frame.subarray(6).equals(Buffer.from(naive(source, Buffer.from('c0ffee01', 'hex'), 0)))).toBe(true);
+      expect(frame.subarray(6).equals(Buffer.from(naive(source, Buffer.from('c0ffee01', 'hex'), 0)))).toBe(
+        true,
+      );
       expect(frame.subarray(2, 6).toString('hex')).toBe('c0ffee01');
     }
   });
@@ -147,5 +160,29 @@ describe('RFC 6455 §5.3 masking through the WebAssembly SIMD kernel', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('falls back to the JS loop where WebAssembly is unavailable (node --jitless), with the same bytes', () => {
+    // A fresh process: the kernel is instantiated once, when the module loads.
+    const mask = fileURLToPath(new URL('../../../src/protocol/mask.ts', import.meta.url));
+    const wasm = fileURLToPath(new URL('../../../src/protocol/mask-wasm.ts', import.meta.url));
+    const script = `
+      const { maskInPlace } = await import(${JSON.stringify(mask)});
+      const { wasmMaskAvailable } = await import(${JSON.stringify(wasm)});
+      const data = Buffer.alloc(5003);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+      maskInPlace(data, 1, 5002, Buffer.from('0a0b0c0d', 'hex'), 0, 2);
+      console.log(JSON.stringify({ wasmMaskAvailable, data: data.toString('base64') }));`;
+    const output = execFileSync(
+      process.execPath,
+      ['--jitless', '--no-warnings', '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const result = JSON.parse(output) as { wasmMaskAvailable: boolean; data: string };
+    expect(result.wasmMaskAvailable).toBe(false);
+    const expected = Buffer.alloc(5003);
+    for (let i = 0; i < expected.length; i++) expected[i] = (i * 7) & 0xff;
+    maskInPlace(expected, 1, 5002, Buffer.from('0a0b0c0d', 'hex'), 0, 2);
+    expect(Buffer.from(result.data, 'base64').equals(expected)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isUtf8 } from 'node:buffer';
 import { isValidUtf8, setUtf8Validator, Utf8Validator } from '../../../src/protocol/utf8.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');

@@ -1,6 +1,9 @@
 import { type Browser, chromium } from 'playwright-core';
 
-/** Headless Debian Chromium with the flags TOOLCHAIN.md lists (no sandbox as root, no network chatter). */
+/**
+ * Launches Debian's headless Chromium with the flags TOOLCHAIN.md lists: no sandbox (the tests
+ * run as root in CI) and no network chatter of its own (loopback only). Close it in `afterAll`.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
