@@ -109,6 +109,9 @@ export const PERMESSAGE_DEFLATE_DEFAULTS = Object.freeze({
   threshold: 1024,
 });
 
+/** RFC 7692 §7.2.3.6: an empty message, compressed: one empty stored block without its tail. */
+const EMPTY_BLOCK = Buffer.from([0x00]);
+
 /** Settings fixed when the plugin is made: negotiation plus the zlib knobs. */
 interface DeflateConfig extends DeflateNegotiationConfig {
   level: number;
@@ -211,6 +214,13 @@ class DeflateSession {
       callback(null, message);
       return;
     }
+    if (message.data.length === 0) {
+      // Not a DEFLATE block at all (the shortest is §7.2.3.6's single 0x00); read as the empty
+      // message it can only mean, without feeding zlib a tail that would break its context.
+      message.rsv1 = false;
+      callback(null, message);
+      return;
+    }
     let inflater = this.#inflater;
     if (inflater === null) {
       if (this.#closed || this.#agreement === null) {
@@ -234,7 +244,16 @@ class DeflateSession {
    * @see https://www.rfc-editor.org/rfc/rfc7692#section-6.1
    */
   processOutgoingMessage(message: ExtensionMessage, callback: MessageCallback): void {
-    if (message.data.length < this.#config.threshold) {
+    const length = message.data.length;
+    if (length < this.#config.threshold) {
+      callback(null, message);
+      return;
+    }
+    if (length === 0) {
+      // §7.2.3.6: "an empty uncompressed message [...] can be sent as a single 0x00 octet" (an
+      // empty stored block). zlib would emit nothing for a second sync flush with no input.
+      message.data = EMPTY_BLOCK;
+      message.rsv1 = true;
       callback(null, message);
       return;
     }

@@ -58,15 +58,19 @@ const EXPECTED = [
 async function h2Stream(session: http2.ClientHttp2Session, path: string) {
   const stream = session.request({ ':path': path, accept: 'text/event-stream', 'last-event-id': '0' });
   const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once('response', resolve));
+  return { stream, headers, body: await readEvents(stream, 2) };
+}
+
+/** Reads `stream` as text until it holds `count` events; resolves with all of it. */
+function readEvents(stream: http2.ClientHttp2Stream | http.IncomingMessage, count: number): Promise<string> {
   let body = '';
   stream.setEncoding('utf8');
-  await new Promise<void>((resolve) => {
+  return new Promise((resolve) => {
     stream.on('data', (chunk: string) => {
       body += chunk;
-      if (eventsIn(body).length === 2) resolve();
+      if (eventsIn(body).length === count) resolve(body);
     });
   });
-  return { stream, headers, body };
 }
 
 async function expectHttp2Stream(session: http2.ClientHttp2Session, streams: EventSource[], origin: string) {
@@ -133,15 +137,7 @@ describe('TLS with HTTP/1.1', () => {
       });
       expect(response.httpVersion).toBe('1.1');
       expect(response.headers.connection).toBe('keep-alive');
-      let body = '';
-      response.setEncoding('utf8');
-      await new Promise<void>((resolve) => {
-        response.on('data', (chunk: string) => {
-          body += chunk;
-          if (eventsIn(body).length === 2) resolve();
-        });
-      });
-      expect(eventsIn(body)).toEqual(EXPECTED);
+      expect(eventsIn(await readEvents(response, 2))).toEqual(EXPECTED);
       expect(streams[0]!.url).toBe(`https://127.0.0.1:${port}/e`);
       const closed = new Promise((resolve) => streams[0]!.once('close', resolve));
       response.destroy();

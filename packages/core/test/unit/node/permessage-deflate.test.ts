@@ -303,6 +303,19 @@ describe('RFC 7692 §7.2: compressing and inflating messages', () => {
     expect(large.rsv1).toBe(true);
   });
 
+  it('sends an empty message as the single 0x00 of §7.2.3.6, every time, and reads it back', async () => {
+    const { client, server } = negotiate({ threshold: 0 });
+    for (let i = 0; i < 3; i++) {
+      const sent = await roundTrip(client, server, Buffer.alloc(0));
+      expect(sent).toMatchObject({ rsv1: true, data: Buffer.from([0x00]) });
+    }
+    // The context survived: a real message still round-trips after them.
+    await roundTrip(client, server, text(3000));
+    // An empty payload with RSV1 (no DEFLATE block at all) reads as the empty message.
+    expect((await run(server, 'in', Buffer.alloc(0))).data.length).toBe(0);
+    await roundTrip(client, server, text(3000, 2));
+  });
+
   it('passes incoming messages without RSV1 through untouched (§6.2)', async () => {
     const { server } = negotiate();
     const data = Buffer.from('not compressed');
