@@ -1,5 +1,5 @@
 import { Client } from '@sockeye/client';
-import { validateOptions } from '@sockeye/core';
+import { permessageDeflate, validateOptions } from '@sockeye/core';
 import { EventSource } from '@sockeye/eventsource';
 import { WebSocket as ServerWebSocket } from '@sockeye/server';
 
@@ -18,12 +18,20 @@ export class WebSocket extends ServerWebSocket {
   declare static readonly EventSource: typeof EventSource;
   /** Throws `Unrecognized option: <key>` for a key not in the list, as faye-websocket does. */
   declare static readonly validateOptions: typeof validateOptions;
+  /** sockeye's permessage-deflate: `extensions: [WebSocket.permessageDeflate()]` (not in faye). */
+  declare static readonly permessageDeflate: typeof permessageDeflate;
   /** The class itself, as `require('faye-websocket').WebSocket`. */
   declare static readonly WebSocket: typeof WebSocket;
 }
 
 // Defined after the class body rather than as static fields: the CommonJS build rewrites static
 // fields into helper methods that would show up on the class.
-for (const [name, value] of Object.entries({ Client, EventSource, validateOptions, WebSocket })) {
+for (const [name, value] of Object.entries({
+  Client,
+  EventSource,
+  permessageDeflate,
+  validateOptions,
+  WebSocket,
+})) {
   Object.defineProperty(WebSocket, name, { value, enumerable: true });
 }

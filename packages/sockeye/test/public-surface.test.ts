@@ -86,7 +86,7 @@ describe('public surface', () => {
     );
   });
 
-  it("gives require('sockeye') exactly faye-websocket's statics, plus readyState constants and prepare()", () => {
+  it("gives require('sockeye') faye-websocket's statics, plus readyState constants, prepare() and permessageDeflate()", () => {
     const WebSocket = require('sockeye');
     expect(statics(WebSocket)).toEqual(
       [
@@ -95,6 +95,7 @@ describe('public surface', () => {
         'EventSource',
         'WebSocket',
         'isWebSocket',
+        'permessageDeflate',
         'prepare',
         'validateOptions',
       ].sort(),

@@ -80,11 +80,6 @@ abstract class MessageCodec<S extends DeflateRaw | InflateRaw> {
     else this.#queue.push({ message, callback });
   }
 
-  /** True while a message is in zlib or waiting for it. */
-  get busy(): boolean {
-    return this.current !== null;
-  }
-
   /** Destroys the zlib stream; messages still queued get an error. Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -97,13 +92,6 @@ abstract class MessageCodec<S extends DeflateRaw | InflateRaw> {
     this.#queue = [];
     this.#head = 0;
     for (const job of failed) job.callback(closedError(), null);
-  }
-
-  /** Releases the zlib stream (and its native memory) while no message is in flight. */
-  release(): boolean {
-    if (this.current !== null || this.stream === null) return false;
-    this.#discardStream();
-    return true;
   }
 
   protected abstract createStream(): S;
@@ -186,7 +174,7 @@ export interface DeflaterSettings {
  * 8-bit (256-octet) window; an inflater with a larger window than the peer's reads it as well.
  */
 export function zlibWindowBits(bits: number): number {
-  return bits < 9 ? 9 : bits;
+  return Math.max(bits, 9);
 }
 
 /** Compresses outgoing messages: RFC 7692 §7.2.1. */
@@ -217,9 +205,7 @@ export class MessageDeflater extends MessageCodec<DeflateRaw> {
     stream.on('error', (error: Error) => {
       if (this.stream !== stream || this.current === null) return;
       this.discard();
-      this.finish(
-        deflateError('Compression failed', 'unexpected_condition', ErrorCode.Internal, error),
-      );
+      this.finish(deflateError('Compression failed', 'unexpected_condition', ErrorCode.Internal, error));
     });
     this.#writeDone = (error?: Error | null) => this.#written(stream, error);
     return stream;
@@ -304,7 +290,12 @@ export class MessageInflater extends MessageCodec<InflateRaw> {
       // RFC 7692 names no close code for undecodable data; it breaks the extension's framing of
       // the payload, so this is a protocol error (python-websockets does the same).
       this.finish(
-        deflateError(`Invalid compressed data: ${error.message}`, 'protocol_error', ErrorCode.Extension, error),
+        deflateError(
+          `Invalid compressed data: ${error.message}`,
+          'protocol_error',
+          ErrorCode.Extension,
+          error,
+        ),
       );
     });
     this.#writeDone = (error?: Error | null) => this.#written(stream, error);
@@ -327,7 +318,12 @@ export class MessageInflater extends MessageCodec<InflateRaw> {
     if (error) {
       this.discard();
       this.finish(
-        deflateError(`Invalid compressed data: ${error.message}`, 'protocol_error', ErrorCode.Extension, error),
+        deflateError(
+          `Invalid compressed data: ${error.message}`,
+          'protocol_error',
+          ErrorCode.Extension,
+          error,
+        ),
       );
       return;
     }

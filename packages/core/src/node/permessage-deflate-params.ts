@@ -112,7 +112,10 @@ export function clientOffer(config: DeflateNegotiationConfig): ExtensionParams {
  * WebSocket Connection_".
  * @see https://www.rfc-editor.org/rfc/rfc7692#section-7.1
  */
-export function acceptResponse(config: DeflateNegotiationConfig, params: ExtensionParams): DeflateAgreement | null {
+export function acceptResponse(
+  config: DeflateNegotiationConfig,
+  params: ExtensionParams,
+): DeflateAgreement | null {
   const response = readParams(params, true);
   if (response === null) return null;
 

@@ -82,18 +82,24 @@ const EXTENSION_ERROR_TYPES: Readonly<Record<string, number>> = {
   unexpected_condition: 1011,
 };
 
+const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
 /**
  * The error an extension reported, as websocket-driver 0.8 maps it: `error.type` names the close
- * code (`'too_large'` → 1009, or a number), anything else is 1010.
+ * code (`'too_large'` → 1009, or a number), anything else is 1010. An extension that names one of
+ * sockeye's error codes in `error.code` (the built-in deflate reports an oversized message as
+ * `WS_ERR_UNSUPPORTED_MESSAGE_LENGTH`) keeps it; other errors are `WS_ERR_EXTENSION`.
  */
 function extensionFailure(error: unknown): ProtocolError {
-  const type = (error as { type?: unknown } | null)?.type;
+  const { type, code: name } = (error ?? {}) as { type?: unknown; code?: unknown };
   let code = 1010;
   if (typeof type === 'string' && Object.hasOwn(EXTENSION_ERROR_TYPES, type))
     code = EXTENSION_ERROR_TYPES[type]!;
   else if (typeof type === 'number' && isValidCloseCode(type)) code = type;
   const message = error instanceof Error ? error.message : String(error);
-  return new ProtocolError(ErrorCode.Extension, code, message, { cause: error });
+  const errorCode =
+    typeof name === 'string' && ERROR_CODES.has(name) ? (name as ErrorCode) : ErrorCode.Extension;
+  return new ProtocolError(errorCode, code, message, { cause: error });
 }
 
 function internalFailure(error: unknown): ProtocolError {

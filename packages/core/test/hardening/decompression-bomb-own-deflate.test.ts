@@ -10,6 +10,7 @@ describe('decompression bomb through sockeye’s own permessageDeflate()', () =>
     const { recorder, sent, peakGrowth } = await receiveCompressed(permessageDeflate(), maxLength, payload);
     expect(recorder.messages).toEqual([]);
     expect(recorder.failure?.closeCode).toBe(1009);
+    expect(recorder.failure?.code).toBe('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
     expect(sent.at(-1)?.payload.readUInt16BE(0)).toBe(1009);
     expect(peakGrowth).toBeLessThan(64 << 20);
   });

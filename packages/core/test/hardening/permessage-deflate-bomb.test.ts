@@ -28,7 +28,9 @@ async function bomb(size: number): Promise<Buffer> {
 function negotiated(maxLength: number): ExtensionPipeline {
   const extensions = new Extensions({ maxLength });
   extensions.add(permessageDeflate());
-  expect(extensions.generateResponse('permessage-deflate; client_max_window_bits')).toBe('permessage-deflate');
+  expect(extensions.generateResponse('permessage-deflate; client_max_window_bits')).toBe(
+    'permessage-deflate',
+  );
   return extensions;
 }
 
@@ -50,7 +52,11 @@ describe('decompression bomb against the built-in permessage-deflate', () => {
     const wire = clientFrame(2, payload, { rsv: 0x40 });
 
     const recorder = new Recorder();
-    const connection = new Connection(recorder, { role: Role.Server, maxLength, extensions: negotiated(maxLength) });
+    const connection = new Connection(recorder, {
+      role: Role.Server,
+      maxLength,
+      extensions: negotiated(maxLength),
+    });
     const peakBefore = process.resourceUsage().maxRSS * 1024;
     const buffersBefore = process.memoryUsage().arrayBuffers;
     let buffersPeak = 0;
@@ -90,7 +96,7 @@ describe('decompression bomb against the built-in permessage-deflate', () => {
       await settle(recorder);
       if (delivered) {
         expect(recorder.failure).toBeNull();
-        expect((recorder.messages[0]?.data as Buffer).length).toBe(maxLength);
+        expect((recorder.messages[0]!.data as Buffer).length).toBe(maxLength);
       } else {
         expect(recorder.messages).toEqual([]);
         expect(recorder.failure?.closeCode).toBe(1009);

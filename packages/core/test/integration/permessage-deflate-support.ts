@@ -24,7 +24,6 @@ export class CoreWebSocket extends WebSocket {
   constructor(role: 'server' | 'client', url: string) {
     super({ url, role });
   }
-  protected override abortHandshake(): void {}
 }
 
 const servers = new Set<Server>();

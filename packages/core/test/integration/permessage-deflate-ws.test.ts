@@ -1,9 +1,18 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import WS, { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
+import WS, { WebSocketServer } from 'ws';
 import { type PermessageDeflateOptions, permessageDeflate } from '../../src/index.js';
 import { type CoreWebSocket, closeAll, sockeyeClient, sockeyeServer } from './permessage-deflate-support.js';
+
+/** ws's `perMessageDeflate` options (ws ships no types here). */
+interface PerMessageDeflateOptions {
+  serverNoContextTakeover?: boolean;
+  clientNoContextTakeover?: boolean;
+  serverMaxWindowBits?: number;
+  clientMaxWindowBits?: number;
+  threshold?: number;
+}
 
 // sockeye's built-in permessage-deflate against ws's, over TCP on 127.0.0.1, both directions,
 // with each of RFC 7692's four parameters asked for by either end and with thresholds.
@@ -41,7 +50,9 @@ async function echoAll(send: (data: string | Buffer) => void, received: unknown[
 }
 
 describe('sockeye server, ws client', () => {
-  async function serve(options: PermessageDeflateOptions = {}): Promise<{ port: number; header: () => string }> {
+  async function serve(
+    options: PermessageDeflateOptions = {},
+  ): Promise<{ port: number; header: () => string }> {
     let header = '';
     const port = await sockeyeServer([permessageDeflate(options)], (ws, response) => {
       header = response;
@@ -55,15 +66,29 @@ describe('sockeye server, ws client', () => {
     peers.push(client);
     await once(client, 'open');
     const received: unknown[] = [];
-    client.on('message', (data: Buffer, isBinary: boolean) => received.push(isBinary ? data : data.toString()));
+    client.on('message', (data: Buffer, isBinary: boolean) =>
+      received.push(isBinary ? data : data.toString()),
+    );
     return { client, received };
   }
 
   it.each<[string, PerMessageDeflateOptions, string]>([
     ['default offer', {}, 'permessage-deflate'],
-    ['server_no_context_takeover', { serverNoContextTakeover: true }, 'permessage-deflate; server_no_context_takeover'],
-    ['client_no_context_takeover', { clientNoContextTakeover: true }, 'permessage-deflate; client_no_context_takeover'],
-    ['server_max_window_bits=10', { serverMaxWindowBits: 10 }, 'permessage-deflate; server_max_window_bits=10'],
+    [
+      'server_no_context_takeover',
+      { serverNoContextTakeover: true },
+      'permessage-deflate; server_no_context_takeover',
+    ],
+    [
+      'client_no_context_takeover',
+      { clientNoContextTakeover: true },
+      'permessage-deflate; client_no_context_takeover',
+    ],
+    [
+      'server_max_window_bits=10',
+      { serverMaxWindowBits: 10 },
+      'permessage-deflate; server_max_window_bits=10',
+    ],
     ['server_max_window_bits=8', { serverMaxWindowBits: 8 }, 'permessage-deflate; server_max_window_bits=8'],
     ['client_max_window_bits=9', { clientMaxWindowBits: 9 }, 'permessage-deflate'],
     ['threshold 0 (ws compresses everything)', { threshold: 0 }, 'permessage-deflate'],
@@ -77,11 +102,31 @@ describe('sockeye server, ws client', () => {
   });
 
   it.each<[string, PermessageDeflateOptions, string]>([
-    ['server_no_context_takeover', { serverNoContextTakeover: true }, 'permessage-deflate; server_no_context_takeover'],
-    ['client_no_context_takeover', { clientNoContextTakeover: true }, 'permessage-deflate; client_no_context_takeover'],
-    ['server_max_window_bits=11', { serverMaxWindowBits: 11 }, 'permessage-deflate; server_max_window_bits=11'],
-    ['client_max_window_bits=10', { clientMaxWindowBits: 10 }, 'permessage-deflate; client_max_window_bits=10'],
-    ['threshold 0, level 9, windowBits 15', { threshold: 0, level: 9, windowBits: 15, memLevel: 8 }, 'permessage-deflate'],
+    [
+      'server_no_context_takeover',
+      { serverNoContextTakeover: true },
+      'permessage-deflate; server_no_context_takeover',
+    ],
+    [
+      'client_no_context_takeover',
+      { clientNoContextTakeover: true },
+      'permessage-deflate; client_no_context_takeover',
+    ],
+    [
+      'server_max_window_bits=11',
+      { serverMaxWindowBits: 11 },
+      'permessage-deflate; server_max_window_bits=11',
+    ],
+    [
+      'client_max_window_bits=10',
+      { clientMaxWindowBits: 10 },
+      'permessage-deflate; client_max_window_bits=10',
+    ],
+    [
+      'threshold 0, level 9, windowBits 15',
+      { threshold: 0, level: 9, windowBits: 15, memLevel: 8 },
+      'permessage-deflate',
+    ],
   ])('sockeye asking for %s: negotiated and every message echoed', async (_what, options, expected) => {
     const server = await serve(options);
     const { client, received } = await connect(server.port, {});
@@ -103,7 +148,7 @@ describe('sockeye server, ws client', () => {
 });
 
 describe('sockeye client, ws server', () => {
-  let wss: WebSocketServer | null = null;
+  let wss: InstanceType<typeof WebSocketServer> | null = null;
   afterEach(async () => {
     if (wss) {
       // Inner hooks run first: end the connections, or the server waits for them.
@@ -116,8 +161,8 @@ describe('sockeye client, ws server', () => {
   async function wsServer(options: PerMessageDeflateOptions): Promise<string> {
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: options });
     await once(wss, 'listening');
-    wss.on('connection', (socket) => {
-      socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+    wss.on('connection', (socket: InstanceType<typeof WS>) => {
+      socket.on('message', (data: Buffer, isBinary: boolean) => socket.send(data, { binary: isBinary }));
     });
     return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
   }
@@ -132,10 +177,26 @@ describe('sockeye client, ws server', () => {
 
   it.each<[string, PermessageDeflateOptions, string]>([
     ['default offer', {}, 'permessage-deflate'],
-    ['server_no_context_takeover', { serverNoContextTakeover: true }, 'permessage-deflate; server_no_context_takeover'],
-    ['client_no_context_takeover', { clientNoContextTakeover: true }, 'permessage-deflate; client_no_context_takeover'],
-    ['server_max_window_bits=10', { serverMaxWindowBits: 10 }, 'permessage-deflate; server_max_window_bits=10'],
-    ['client_max_window_bits=11', { clientMaxWindowBits: 11 }, 'permessage-deflate; client_max_window_bits=11'],
+    [
+      'server_no_context_takeover',
+      { serverNoContextTakeover: true },
+      'permessage-deflate; server_no_context_takeover',
+    ],
+    [
+      'client_no_context_takeover',
+      { clientNoContextTakeover: true },
+      'permessage-deflate; client_no_context_takeover',
+    ],
+    [
+      'server_max_window_bits=10',
+      { serverMaxWindowBits: 10 },
+      'permessage-deflate; server_max_window_bits=10',
+    ],
+    [
+      'client_max_window_bits=11',
+      { clientMaxWindowBits: 11 },
+      'permessage-deflate; client_max_window_bits=11',
+    ],
     ['threshold 0', { threshold: 0 }, 'permessage-deflate'],
   ])('sockeye offering %s: negotiated and every message echoed', async (_what, options, expected) => {
     const url = await wsServer({ threshold: 0 });
@@ -145,8 +206,16 @@ describe('sockeye client, ws server', () => {
   });
 
   it.each<[string, PerMessageDeflateOptions, string]>([
-    ['server_no_context_takeover', { serverNoContextTakeover: true }, 'permessage-deflate; server_no_context_takeover'],
-    ['client_no_context_takeover', { clientNoContextTakeover: true }, 'permessage-deflate; client_no_context_takeover'],
+    [
+      'server_no_context_takeover',
+      { serverNoContextTakeover: true },
+      'permessage-deflate; server_no_context_takeover',
+    ],
+    [
+      'client_no_context_takeover',
+      { clientNoContextTakeover: true },
+      'permessage-deflate; client_no_context_takeover',
+    ],
     ['server_max_window_bits=9', { serverMaxWindowBits: 9 }, 'permessage-deflate; server_max_window_bits=9'],
     ['client_max_window_bits=9', { clientMaxWindowBits: 9 }, 'permessage-deflate; client_max_window_bits=9'],
   ])('ws answering with %s: accepted and every message echoed', async (_what, options, expected) => {

@@ -7,6 +7,7 @@ import {
   type Extension,
   type ExtensionMessage,
   type ExtensionParams,
+  type ExtensionSession,
   negotiateServerExtensions,
   PERMESSAGE_DEFLATE_DEFAULTS,
   type PermessageDeflateOptions,
@@ -16,11 +17,7 @@ import { Opcode } from '../../../src/protocol/opcode.js';
 import { Role } from '../../../src/protocol/role.js';
 import { clientFrame, Harness, readFrames } from '../protocol/engine-harness.js';
 
-type Session = {
-  processIncomingMessage(m: ExtensionMessage, cb: (e: Error | null, m: ExtensionMessage | null) => void): void;
-  processOutgoingMessage(m: ExtensionMessage, cb: (e: Error | null, m: ExtensionMessage | null) => void): void;
-  close(cb?: () => void): void;
-};
+type Session = ExtensionSession;
 
 /** RFC 7692 §7.2.2: the tail a receiver appends before inflating; the message ends in a sync flush. */
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -28,11 +25,14 @@ const SYNC = { finishFlush: constants.Z_SYNC_FLUSH };
 
 const sessions: Session[] = [];
 afterEach(() => {
-  for (const session of sessions.splice(0)) session.close();
+  for (const session of sessions.splice(0)) session.close?.();
 });
 
 /** The server's response params for `offers`, or `null` when it declines them all. */
-function serverResponse(offers: ExtensionParams[], options?: PermessageDeflateOptions): ExtensionParams | null {
+function serverResponse(
+  offers: ExtensionParams[],
+  options?: PermessageDeflateOptions,
+): ExtensionParams | null {
   const session = permessageDeflate(options).createServerSession(offers);
   if (session === null) return null;
   sessions.push(session);
@@ -121,7 +121,13 @@ async function countZlibHandles(body: () => Promise<void>): Promise<number> {
 describe('permessageDeflate(): the plugin object', () => {
   it('is a websocket-extensions plugin that claims RSV1 only (RFC 7692 §6)', () => {
     const extension: Extension = permessageDeflate();
-    expect(extension).toMatchObject({ name: 'permessage-deflate', type: 'permessage', rsv1: true, rsv2: false, rsv3: false });
+    expect(extension).toMatchObject({
+      name: 'permessage-deflate',
+      type: 'permessage',
+      rsv1: true,
+      rsv2: false,
+      rsv3: false,
+    });
     expect(() => new Extensions().add(extension)).not.toThrow();
   });
 
@@ -150,7 +156,8 @@ describe('permessageDeflate(): the plugin object', () => {
 });
 
 describe('RFC 7692 §7.1: the client offer', () => {
-  const offer = (options?: PermessageDeflateOptions) => permessageDeflate(options).createClientSession()!.generateOffer();
+  const offer = (options?: PermessageDeflateOptions) =>
+    permessageDeflate(options).createClientSession()!.generateOffer();
 
   it('offers the bare client_max_window_bits by default, so the server may lower the window', () => {
     expect(offer()).toEqual({ client_max_window_bits: true });
@@ -197,11 +204,19 @@ describe('RFC 7692 §7.1: the client checks the response', () => {
     ['window bits with leading zeros', { server_max_window_bits: '09' }, {}],
     ['server_max_window_bits without a value', { server_max_window_bits: true }, {}],
     ['client_max_window_bits without a value', { client_max_window_bits: true }, {}],
-    ['client_max_window_bits when not offered (§7.1.2.2 MUST NOT)', { client_max_window_bits: 10 }, { clientMaxWindowBits: false }],
+    [
+      'client_max_window_bits when not offered (§7.1.2.2 MUST NOT)',
+      { client_max_window_bits: 10 },
+      { clientMaxWindowBits: false },
+    ],
     ['client_max_window_bits above the hint', { client_max_window_bits: 12 }, { clientMaxWindowBits: 11 }],
     ['no server_no_context_takeover when it was requested', {}, { serverNoContextTakeover: true }],
     ['no server_max_window_bits when 10 was requested', {}, { serverMaxWindowBits: 10 }],
-    ['a larger server_max_window_bits than requested', { server_max_window_bits: 11 }, { serverMaxWindowBits: 10 }],
+    [
+      'a larger server_max_window_bits than requested',
+      { server_max_window_bits: 11 },
+      { serverMaxWindowBits: 10 },
+    ],
   ])('refuses %s: %j', (_what, response, options) => {
     expect(clientAccepts(response, options)).toBe(false);
   });
@@ -254,7 +269,9 @@ describe('RFC 7692 §7.1: the server picks an offer', () => {
   });
 
   it('declines offers with unknown or invalid parameters and takes the first acceptable one', () => {
-    expect(serverResponse([{ foo: true }, { server_max_window_bits: 7 }, { server_no_context_takeover: true }])).toEqual({
+    expect(
+      serverResponse([{ foo: true }, { server_max_window_bits: 7 }, { server_no_context_takeover: true }]),
+    ).toEqual({
       server_no_context_takeover: true,
     });
     expect(serverResponse([{ foo: true }, { client_max_window_bits: 16 }])).toBeNull();
@@ -464,7 +481,7 @@ describe('limits and failures', () => {
     session.generateOffer();
     session.activate({});
     const pending = [run(session, 'out', text(50_000)), run(session, 'out', text(50_000))];
-    session.close();
+    session.close?.();
     for (const result of await Promise.allSettled(pending)) expect(result.status).toBe('rejected');
     await expect(run(session, 'out', text(5000))).rejects.toThrow('closed');
     await expect(run(client, 'out', text(5000))).resolves.toMatchObject({ rsv1: true });
