@@ -18,15 +18,17 @@ let setHandlerOf: (target: EventTargetEmitter, type: string, handler: unknown) =
  * Subclasses declare which `on<type>` properties exist by listing the event types they fire.
  */
 export class EventTargetEmitter extends EventEmitter {
-  #handlers: Record<string, Handler> = {};
+  // Both made on first use: most connections never set an `on<type>` handler or pass a
+  // `handleEvent` object, and an idle connection should not carry an object and a WeakMap for them.
+  #handlers: Record<string, Handler> | null = null;
 
   static {
-    handlerOf = (target, type) => target.#handlers[type] ?? null;
+    handlerOf = (target, type) => target.#handlers?.[type] ?? null;
     setHandlerOf = (target, type, handler) => {
-      target.#handlers[type] = typeof handler === 'function' ? (handler as Handler) : null;
+      (target.#handlers ??= {})[type] = typeof handler === 'function' ? (handler as Handler) : null;
     };
   }
-  #wrapped = new WeakMap<object, (event: Event) => unknown>();
+  #wrapped: WeakMap<object, (event: Event) => unknown> | null = null;
 
   /** Adds `listener` for `type`. Options (`capture`, `once`) are accepted; `once` is honoured. */
   addEventListener(
@@ -43,7 +45,7 @@ export class EventTargetEmitter extends EventEmitter {
   /** Removes a listener added with {@link addEventListener} (or `on`). */
   removeEventListener(type: string, listener: EventListenerLike | null): void {
     if (listener === null || listener === undefined) return;
-    const fn = typeof listener === 'function' ? listener : this.#wrapped.get(listener);
+    const fn = typeof listener === 'function' ? listener : this.#wrapped?.get(listener);
     if (fn) this.removeListener(type, fn as (event: Event) => unknown);
   }
 
@@ -54,7 +56,7 @@ export class EventTargetEmitter extends EventEmitter {
   dispatchEvent(event: Event): boolean {
     event.target = this;
     event.currentTarget = this;
-    const handler = this.#handlers[event.type];
+    const handler = this.#handlers?.[event.type];
     if (typeof handler === 'function') (handler as (event: Event) => unknown).call(this, event);
     this.emit(event.type, event);
     return true;
@@ -62,10 +64,11 @@ export class EventTargetEmitter extends EventEmitter {
 
   #listenerFunction(listener: EventListenerLike): (event: Event) => unknown {
     if (typeof listener === 'function') return listener as (event: Event) => unknown;
-    let fn = this.#wrapped.get(listener);
+    const wrapped = (this.#wrapped ??= new WeakMap());
+    let fn = wrapped.get(listener);
     if (!fn) {
       fn = (event: Event) => listener.handleEvent(event);
-      this.#wrapped.set(listener, fn);
+      wrapped.set(listener, fn);
     }
     return fn;
   }

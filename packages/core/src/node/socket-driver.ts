@@ -1,6 +1,10 @@
 import type { Duplex } from 'node:stream';
 import { ErrorCode, NetworkError, type ProtocolError, type WebSocketError } from '../errors.js';
 import { type Engine, type EngineHandler, EngineState } from '../protocol/engine.js';
+import { installNativeUtf8 } from './native-utf8.js';
+
+// Text split across fragments or reads is validated by Node's simdutf-backed `buffer.isUtf8`.
+installNativeUtf8();
 
 /**
  * The transport a {@link SocketDriver} pumps: a `net.Socket`, a `tls.TLSSocket`, or any `Duplex` that
@@ -88,6 +92,8 @@ export class SocketDriver implements EngineHandler {
   #pingTimer: NodeJS.Timeout | null = null;
   #pongTimer: NodeJS.Timeout | null = null;
   #pingCount = 0;
+  /** Listed in `batch`: output queued while some socket's data was being processed. */
+  #batched = false;
   #paused = false;
   #started = false;
   #finished = false;
@@ -265,6 +271,22 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal */
   onOutgoing(): void {
+    if (batchDepth > 0) {
+      // Inside a socket's data handler: write once it returns, so that every frame queued for this
+      // socket meanwhile (k broadcasts received in one read) leaves in one writev, not k writes.
+      if (!this.#batched) {
+        this.#batched = true;
+        batch.push(this);
+      }
+      return;
+    }
+    this.#flush();
+    if (!this.socket.writableNeedDrain) this.#handler.onDrain();
+  }
+
+  /** @internal The data handler that queued output here has returned: write it. */
+  flushBatched(): void {
+    this.#batched = false;
     this.#flush();
     if (!this.socket.writableNeedDrain) this.#handler.onDrain();
   }
@@ -390,8 +412,28 @@ export class SocketDriver implements EngineHandler {
   }
 }
 
+/**
+ * Drivers that queued output while a socket's `data` event was being handled (by any socket: a
+ * message on one connection may send on many), written when the handler returns. Writes are
+ * never held past the current event, and each socket's frames keep their order (any direct
+ * flush, such as a close, writes everything queued before it).
+ */
+const batch: SocketDriver[] = [];
+let batchDepth = 0;
+
 function socketOnData(this: AttachedSocket, chunk: Buffer): void {
-  this[kDriver].engine.receiveData(chunk);
+  batchDepth++;
+  try {
+    this[kDriver].engine.receiveData(chunk);
+  } finally {
+    if (--batchDepth === 0 && batch.length > 0) flushBatch();
+  }
+}
+
+function flushBatch(): void {
+  // By index: a drain handler may queue more, which flushes at once (batchDepth is 0 again).
+  for (let i = 0; i < batch.length; i++) batch[i]!.flushBatched();
+  batch.length = 0;
 }
 
 function socketOnEnd(this: AttachedSocket): void {
