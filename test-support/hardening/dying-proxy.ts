@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenLoopback } from './listen-loopback.js';
 
 /** When a {@link DyingProxy} kills the tunnel. */
 export type DeathPoint =
@@ -87,9 +87,7 @@ export async function startDyingProxy(death: DeathPoint): Promise<DyingProxy> {
     };
     client.on('data', onHead);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
   return {
     port,
     url: `http://127.0.0.1:${port}`,

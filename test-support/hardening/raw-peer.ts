@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenLoopback } from './listen-loopback.js';
 
 /**
  * A raw TCP peer for fault injection: it speaks exactly the bytes a test chooses and can reset the
@@ -73,9 +74,7 @@ export async function startRawServer(onConnection?: (socket: Socket) => unknown)
     waiting.shift()?.(socket);
     if (onConnection) Promise.resolve(onConnection(socket)).catch(() => reset(socket));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
   return {
     server,
     port,
@@ -107,6 +106,25 @@ export function upgradeRequest(path = '/', extraHeaders: readonly string[] = [],
     'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
     'Sec-WebSocket-Version: 13',
     ...extraHeaders,
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * A draft opening handshake for `/chat` as a hixie-76 client sends it, without the 8 key bytes
+ * that follow the head (the draft-76 example keys); `hixie-75` leaves the two key headers out.
+ */
+export function draftUpgradeRequest(draft: 'hixie-75' | 'hixie-76' = 'hixie-76'): string {
+  return [
+    'GET /chat HTTP/1.1',
+    'Host: 127.0.0.1',
+    'Upgrade: WebSocket',
+    'Connection: Upgrade',
+    'Origin: http://127.0.0.1',
+    ...(draft === 'hixie-76'
+      ? ['Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5', 'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00']
+      : []),
     '',
     '',
   ].join('\r\n');

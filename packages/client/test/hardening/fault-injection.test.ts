@@ -1,49 +1,25 @@
 import { once } from 'node:events';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { startDyingProxy } from '../../../../test-support/hardening/dying-proxy.js';
+import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
 import {
   frame,
-  type RawServer,
   readUntil,
   reset,
   startRawServer,
   switchingProtocols,
 } from '../../../../test-support/hardening/raw-peer.js';
-import {
-  activeResources,
-  expectNoEscapes,
-  expectNoLeaks,
-  type ResourceCounts,
-  trapEscapedErrors,
-} from '../../../../test-support/hardening/resources.js';
+import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
 import { selfSignedCertificate } from '../../../../test-support/hardening/tls-fixture.js';
-import { observe, within } from './client-harness.js';
+import { within } from '../../../../test-support/hardening/within.js';
+import { observe } from './client-harness.js';
 
-const trap = trapEscapedErrors();
-const cleanups: Array<() => Promise<void> | void> = [];
-let before: ResourceCounts = {};
+const guard = guardEachTest();
 
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function begin(): void {
-  before = activeResources();
-}
-
-async function finish(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await expectNoLeaks(before);
-  await expectNoEscapes(trap);
-}
-
-async function raw(script: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
-  const server = await startRawServer(script);
-  cleanups.push(() => server.close());
-  return server;
-}
+/** A raw server scripted by `script`, closed when the test ends. */
+const raw = async (script: Parameters<typeof startRawServer>[0]) => guard.track(await startRawServer(script));
 
 interface WsSocket {
   on(event: 'message', listener: (data: Buffer, binary: boolean) => void): unknown;
@@ -57,7 +33,7 @@ async function wsServer(): Promise<{ port: number }> {
   server.on('connection', (socket: WsSocket) =>
     socket.on('message', (data: Buffer, binary: boolean) => socket.send(data, { binary })),
   );
-  cleanups.push(
+  guard.defer(
     () =>
       new Promise<void>((resolve) => {
         for (const client of server.clients as Set<{ terminate(): void }>) client.terminate();
@@ -69,7 +45,7 @@ async function wsServer(): Promise<{ port: number }> {
 
 describe('client: the server resets the TCP connection', () => {
   it('mid-handshake (half a 101 head): error, then close 1006; the handshake timer is released', async () => {
-    begin();
+    guard.begin();
     const server = await raw(async (socket) => {
       await readUntil(socket, '\r\n\r\n');
       socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: webs', () => reset(socket));
@@ -78,11 +54,11 @@ describe('client: the server resets the TCP connection', () => {
     await within(client.closed, 3000, 'close');
     expect(client.events).toEqual(['error', 'close']);
     expect(client.close).toMatchObject({ code: 1006, wasClean: false });
-    await finish();
+    await guard.finish();
   });
 
   it('mid-frame (half a message after open): close 1006, not clean', async () => {
-    begin();
+    guard.begin();
     const server = await raw(async (socket) => {
       const request = await readUntil(socket, '\r\n\r\n');
       socket.write(switchingProtocols(request));
@@ -93,11 +69,11 @@ describe('client: the server resets the TCP connection', () => {
     await within(client.closed, 3000, 'close');
     expect(client.events[0]).toBe('open');
     expect(client.close).toMatchObject({ code: 1006, wasClean: false });
-    await finish();
+    await guard.finish();
   });
 
   it('mid-close (the server sends its close frame, then resets): close fires, the close timer is released', async () => {
-    begin();
+    guard.begin();
     const server = await raw(async (socket) => {
       const request = await readUntil(socket, '\r\n\r\n');
       socket.write(switchingProtocols(request));
@@ -106,11 +82,11 @@ describe('client: the server resets the TCP connection', () => {
     const client = observe(server.url, { closeTimeout: 60_000 });
     await within(client.closed, 3000, 'close');
     expect([1000, 1006]).toContain(client.close?.code);
-    await finish();
+    await guard.finish();
   });
 
   it('mid-close (the client closes, the server resets instead of answering): close 1006', async () => {
-    begin();
+    guard.begin();
     const server = await raw(async (socket) => {
       const request = await readUntil(socket, '\r\n\r\n');
       socket.write(switchingProtocols(request));
@@ -122,13 +98,13 @@ describe('client: the server resets the TCP connection', () => {
     client.ws.close(1000, 'bye');
     await within(client.closed, 3000, 'close');
     expect(client.close).toMatchObject({ code: 1006, wasClean: false });
-    await finish();
+    await guard.finish();
   });
 });
 
 describe('client: the TLS handshake fails', () => {
   it('a server that answers the ClientHello with plain text: error, close 1006', async () => {
-    begin();
+    guard.begin();
     const server = await raw(async (socket) => {
       await new Promise((resolve) => socket.once('data', resolve));
       socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n');
@@ -138,11 +114,11 @@ describe('client: the TLS handshake fails', () => {
     expect(client.events).toEqual(['error', 'close']);
     expect(client.errors[0]?.code).toBe('WS_ERR_NETWORK');
     expect(client.close?.code).toBe(1006);
-    await finish();
+    await guard.finish();
   });
 
   it('a server that resets in the middle of the TLS handshake: error, close 1006', async () => {
-    begin();
+    guard.begin();
     const server = await raw(async (socket) => {
       await new Promise((resolve) => socket.once('data', resolve));
       reset(socket);
@@ -151,24 +127,22 @@ describe('client: the TLS handshake fails', () => {
     await within(client.closed, 3000, 'close');
     expect(client.events).toEqual(['error', 'close']);
     expect(client.close?.code).toBe(1006);
-    await finish();
+    await guard.finish();
   });
 
   it('an untrusted certificate: error naming the TLS failure, close 1006', async () => {
-    begin();
+    guard.begin();
     const { key, cert } = selfSignedCertificate();
     const tlsServer: TlsServer = createTlsServer({ key, cert }, (socket) => socket.on('error', () => {}));
     tlsServer.on('tlsClientError', () => {});
-    tlsServer.listen(0, '127.0.0.1');
-    await once(tlsServer, 'listening');
-    cleanups.push(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
-    const port = (tlsServer.address() as { port: number }).port;
+    const port = await listenLoopback(tlsServer);
+    guard.defer(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
     const client = observe(`wss://127.0.0.1:${port}/`);
     await within(client.closed, 3000, 'close');
     expect(client.events).toEqual(['error', 'close']);
     expect(client.errors[0]?.code).toBe('WS_ERR_NETWORK');
     expect(client.errors[0]?.message).toMatch(/certificate/i);
-    await finish();
+    await guard.finish();
   });
 });
 
@@ -179,23 +153,21 @@ describe('client: the proxy dies mid-tunnel', () => {
     ['in the middle of the 101 head', { when: 'downstream-bytes', bytes: 20 }],
   ] as const) {
     it(`${name}: error, close 1006, nothing left behind`, async () => {
-      begin();
+      guard.begin();
       const target = await wsServer();
-      const proxy = await startDyingProxy(death);
-      cleanups.push(() => proxy.close());
+      const proxy = guard.track(await startDyingProxy(death));
       const client = observe(`ws://127.0.0.1:${target.port}/`, { proxy: { origin: proxy.url } });
       await within(client.closed, 3000, 'close');
       expect(client.events).toEqual(['error', 'close']);
       expect(client.close).toMatchObject({ code: 1006, wasClean: false });
-      await finish();
+      await guard.finish();
     });
   }
 
   it('after open: close 1006, not clean, nothing left behind', async () => {
-    begin();
+    guard.begin();
     const target = await wsServer();
-    const proxy = await startDyingProxy({ when: 'manual' });
-    cleanups.push(() => proxy.close());
+    const proxy = guard.track(await startDyingProxy({ when: 'manual' }));
     const client = observe(`ws://127.0.0.1:${target.port}/`, { proxy: { origin: proxy.url } });
     await within(client.opened, 3000, 'open');
     const echoed = new Promise((resolve) => client.ws.once('message', resolve));
@@ -204,13 +176,13 @@ describe('client: the proxy dies mid-tunnel', () => {
     proxy.kill();
     await within(client.closed, 3000, 'close');
     expect(client.close).toMatchObject({ code: 1006, wasClean: false });
-    await finish();
+    await guard.finish();
   });
 });
 
 describe('client: an error listener that throws', () => {
   it('still ends with close; the only escaped error is the listener’s own', async () => {
-    begin();
+    guard.begin();
     // A port that refuses connections: listen, note the port, close.
     const server = await startRawServer();
     const port = server.port;
@@ -223,9 +195,9 @@ describe('client: an error listener that throws', () => {
     await within(client.closed, 3000, 'close');
     expect(client.events).toEqual(['error', 'close']);
     expect(client.close?.code).toBe(1006);
-    await expectNoLeaks(before);
+    await guard.expectNoLeaks();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(trap.uncaught).toEqual([boom]);
-    expect(trap.unhandled).toEqual([]);
+    expect(guard.trap.uncaught).toEqual([boom]);
+    expect(guard.trap.unhandled).toEqual([]);
   });
 });

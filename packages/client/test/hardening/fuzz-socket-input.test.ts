@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { socketInput } from '../../../../test-support/hardening/fuzz-pieces.js';
 import { fuzzRuns } from '../../../../test-support/hardening/fuzz-runs.js';
 import {
-  frame,
   type RawServer,
   readUntil,
   startRawServer,
   switchingProtocols,
 } from '../../../../test-support/hardening/raw-peer.js';
 import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
-import { observe, within } from './client-harness.js';
+import { within } from '../../../../test-support/hardening/within.js';
+import { observe } from './client-harness.js';
 
 const trap = trapEscapedErrors();
 let server: RawServer;
@@ -28,23 +29,10 @@ afterAll(async () => {
   await server.close();
 });
 
-const piece = fc.oneof(
-  fc
-    .record({
-      opcode: fc.constantFrom(0, 1, 2, 3, 8, 9, 10, 11),
-      payload: fc.uint8Array({ maxLength: 200 }),
-      fin: fc.boolean(),
-      mask: fc.boolean(),
-      rsv: fc.integer({ min: 0, max: 7 }),
-    })
-    .map(({ opcode, payload, fin, mask, rsv }) => frame(opcode, Buffer.from(payload), { fin, mask, rsv })),
-  fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => Buffer.from(a)),
-);
-
 describe('client socket under fuzzed input', () => {
   it('any bytes from the server after the 101 end in close, never in an exception out of a socket callback', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
+      fc.asyncProperty(socketInput, async (pieces) => {
         script = pieces;
         const client = observe(server.url, { maxLength: 4096, maxFragments: 16, closeTimeout: 2000 });
         client.ws.on('message', (event: { data: string | Buffer }) => client.ws.send(event.data));

@@ -1,42 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type RawServer,
   readUntil,
   startRawServer,
   switchingProtocols,
 } from '../../../../test-support/hardening/raw-peer.js';
-import {
-  activeResources,
-  expectNoEscapes,
-  expectNoLeaks,
-  type ResourceCounts,
-  trapEscapedErrors,
-} from '../../../../test-support/hardening/resources.js';
-import { observe, within } from './client-harness.js';
+import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
+import { within } from '../../../../test-support/hardening/within.js';
+import { observe } from './client-harness.js';
 
-const trap = trapEscapedErrors();
-const servers: RawServer[] = [];
-let before: ResourceCounts = {};
+const guard = guardEachTest();
 
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
-async function raw(script: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
-  const server = await startRawServer(script);
-  servers.push(server);
-  return server;
-}
-
-async function finish(): Promise<void> {
-  for (const server of servers.splice(0)) await server.close();
-  await expectNoLeaks(before);
-  await expectNoEscapes(trap);
-}
+/** A raw server scripted by `script`, closed when the test ends. */
+const raw = async (script: Parameters<typeof startRawServer>[0]) => guard.track(await startRawServer(script));
 
 describe('client: handshake timeout', () => {
   it('a server that accepts TCP and never answers is given up after handshakeTimeout', async () => {
-    before = activeResources();
+    guard.begin();
     const server = await raw(() => {});
     const started = Date.now();
     const client = observe(server.url, { handshakeTimeout: 200 });
@@ -45,11 +24,11 @@ describe('client: handshake timeout', () => {
     expect(client.events).toEqual(['error', 'close']);
     expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
     expect(client.close).toMatchObject({ code: 1006, wasClean: false });
-    await finish();
+    await guard.finish();
   });
 
   it('a server that drips its answer a byte at a time is still given up (the limit covers the whole opening)', async () => {
-    before = activeResources();
+    guard.begin();
     const server = await raw(async (socket) => {
       await readUntil(socket, '\r\n\r\n');
       const head = 'HTTP/1.1 101 Switching Protocols\r\n';
@@ -61,7 +40,7 @@ describe('client: handshake timeout', () => {
     const client = observe(server.url, { handshakeTimeout: 300 });
     await within(client.closed, 3000, 'close');
     expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
-    await finish();
+    await guard.finish();
   });
 
   it('defaults to 10 s (documented in SECURITY.md)', async () => {
@@ -72,7 +51,7 @@ describe('client: handshake timeout', () => {
 
 describe('client: hostile handshake responses', () => {
   it('an endless header line fails at the 8 KiB line limit, not at the server’s leisure', async () => {
-    before = activeResources();
+    guard.begin();
     let written = 0;
     const server = await raw(async (socket) => {
       await readUntil(socket, '\r\n\r\n');
@@ -89,11 +68,11 @@ describe('client: hostile handshake responses', () => {
     expect(client.events).toEqual(['error', 'close']);
     expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_HEAD_TOO_LARGE');
     expect(written).toBeLessThan(64 << 20);
-    await finish();
+    await guard.finish();
   });
 
   it('more than 128 header lines fail the handshake', async () => {
-    before = activeResources();
+    guard.begin();
     const server = await raw(async (socket) => {
       const request = await readUntil(socket, '\r\n\r\n');
       const filler = Array.from({ length: 130 }, (_, i) => `X-Filler-${i}: v`);
@@ -103,7 +82,7 @@ describe('client: hostile handshake responses', () => {
     await within(client.closed, 3000, 'close');
     expect(client.events).toEqual(['error', 'close']);
     expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_HEAD_TOO_LARGE');
-    await finish();
+    await guard.finish();
   });
 
   for (const [name, headers] of [
@@ -114,7 +93,7 @@ describe('client: hostile handshake responses', () => {
     ['a 6 KiB crafted Sec-WebSocket-Extensions', [`Sec-WebSocket-Extensions: x; a="${'\\c'.repeat(3000)}`]],
   ] as const) {
     it(`${name} fails the handshake with a HandshakeError, no crash`, async () => {
-      before = activeResources();
+      guard.begin();
       const server = await raw(async (socket) => {
         const request = await readUntil(socket, '\r\n\r\n');
         socket.write(switchingProtocols(request, headers));
@@ -124,7 +103,7 @@ describe('client: hostile handshake responses', () => {
       expect(client.events).toEqual(['error', 'close']);
       expect(client.errors[0]?.name).toBe('HandshakeError');
       expect(client.close?.code).toBe(1006);
-      await finish();
+      await guard.finish();
     });
   }
 });

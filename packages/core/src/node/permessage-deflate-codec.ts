@@ -286,17 +286,7 @@ export class MessageInflater extends MessageCodec<InflateRaw> {
     });
     stream.on('error', (error: Error) => {
       if (this.stream !== stream || this.current === null) return;
-      this.discard();
-      // RFC 7692 names no close code for undecodable data; it breaks the extension's framing of
-      // the payload, so this is a protocol error (python-websockets does the same).
-      this.finish(
-        deflateError(
-          `Invalid compressed data: ${error.message}`,
-          'protocol_error',
-          ErrorCode.Extension,
-          error,
-        ),
-      );
+      this.#failUndecodable(error);
     });
     this.#writeDone = (error?: Error | null) => this.#written(stream, error);
     return stream;
@@ -313,18 +303,20 @@ export class MessageInflater extends MessageCodec<InflateRaw> {
     stream.write(input, this.#writeDone);
   }
 
+  /** Drops the stream and fails the current message: zlib could not decode its payload. */
+  #failUndecodable(error: Error): void {
+    this.discard();
+    // RFC 7692 names no close code for undecodable data; it breaks the extension's framing of
+    // the payload, so this is a protocol error (python-websockets does the same).
+    this.finish(
+      deflateError(`Invalid compressed data: ${error.message}`, 'protocol_error', ErrorCode.Extension, error),
+    );
+  }
+
   #written(stream: InflateRaw, error: Error | null | undefined): void {
     if (this.stream !== stream || this.current === null) return;
     if (error) {
-      this.discard();
-      this.finish(
-        deflateError(
-          `Invalid compressed data: ${error.message}`,
-          'protocol_error',
-          ErrorCode.Extension,
-          error,
-        ),
-      );
+      this.#failUndecodable(error);
       return;
     }
     this.drain(stream);

@@ -39,6 +39,9 @@ export interface ServerExtensionNegotiation {
   pipeline: ExtensionPipeline | null;
 }
 
+/** The answer when there is neither a plugin nor an offer: shared, since nothing varies. */
+const NO_EXTENSIONS: ServerExtensionNegotiation = Object.freeze({ response: null, pipeline: null });
+
 /**
  * Answers a client's `Sec-WebSocket-Extensions` offer. The header is always checked, even with no
  * plugin registered, as faye does. Plugins are consulted in registration order (not the
@@ -55,6 +58,8 @@ export function negotiateServerExtensions(
   header: string | undefined,
   maxLength?: number,
 ): ServerExtensionNegotiation {
+  // No plugin and no offer (most handshakes): nothing to check or build, so nothing to allocate.
+  if (extensions.length === 0 && (header === undefined || header === '')) return NO_EXTENSIONS;
   // Only the offers for registered plugins are built, at most MAX_OFFERS_PER_EXTENSION each;
   // the rest of the header is only checked, so a hostile header costs one scan.
   const registered = new Set<string>();
@@ -98,13 +103,24 @@ export function negotiateServerExtensions(
   return response === null ? { response: null, pipeline: null } : { response, pipeline: library };
 }
 
-function serverAdapter(extension: Extension, byName: ReadonlyMap<string, ExtensionParams[]>): Extension {
+/**
+ * What websocket-extensions reads of a plugin besides its session factories: the name it is
+ * negotiated under and the RSV bits it claims. An adapter copies them so it is registered exactly as
+ * the plugin would be.
+ */
+function identityOf(extension: Extension): Pick<Extension, 'name' | 'type' | 'rsv1' | 'rsv2' | 'rsv3'> {
   return {
     name: extension.name,
     type: extension.type,
     rsv1: extension.rsv1,
     rsv2: extension.rsv2,
     rsv3: extension.rsv3,
+  };
+}
+
+function serverAdapter(extension: Extension, byName: ReadonlyMap<string, ExtensionParams[]>): Extension {
+  return {
+    ...identityOf(extension),
     createClientSession: () => null,
     createServerSession(_offers: ExtensionParams[], options?: object): ServerExtensionSession | null {
       return extension.createServerSession(byName.get(extension.name) ?? [], options);
@@ -174,11 +190,7 @@ export class ClientExtensionNegotiation {
   #adapter(extension: Extension): Extension {
     const adapters = this.#adapters;
     return {
-      name: extension.name,
-      type: extension.type,
-      rsv1: extension.rsv1,
-      rsv2: extension.rsv2,
-      rsv3: extension.rsv3,
+      ...identityOf(extension),
       createClientSession(options?: object): ClientExtensionSession | null {
         const session = extension.createClientSession(options);
         if (!session) return null;

@@ -23,6 +23,28 @@ afterEach(() => {
 });
 afterAll(closeAll);
 
+/** The RFC 7692 §7.1 parameters, by the option that asks for each in ws and in sockeye (the same). */
+const OPTION_OF = {
+  server_no_context_takeover: 'serverNoContextTakeover',
+  client_no_context_takeover: 'clientNoContextTakeover',
+  server_max_window_bits: 'serverMaxWindowBits',
+  client_max_window_bits: 'clientMaxWindowBits',
+} as const;
+
+/** Options both libraries read the same way: one RFC 7692 parameter asked for. */
+type RfcOptions = PerMessageDeflateOptions & PermessageDeflateOptions;
+
+/**
+ * The case of one end asking for `param`, written as the header carries it
+ * (`server_no_context_takeover`, `server_max_window_bits=10`): its name, the options that ask for it,
+ * and the response header that grants it as asked.
+ */
+function asking(param: `${keyof typeof OPTION_OF}${'' | `=${number}`}`): [string, RfcOptions, string] {
+  const [name, bits] = param.split('=') as [keyof typeof OPTION_OF, string | undefined];
+  const options: RfcOptions = { [OPTION_OF[name]]: bits === undefined ? true : Number(bits) };
+  return [param, options, `permessage-deflate; ${param}`];
+}
+
 /** Text that compresses, of `size` bytes; binary that does too. */
 function payloads(size: number): Array<string | Buffer> {
   const line = 'The quick brown fox jumps over the lazy dog. ';
@@ -74,22 +96,10 @@ describe('sockeye server, ws client', () => {
 
   it.each<[string, PerMessageDeflateOptions, string]>([
     ['default offer', {}, 'permessage-deflate'],
-    [
-      'server_no_context_takeover',
-      { serverNoContextTakeover: true },
-      'permessage-deflate; server_no_context_takeover',
-    ],
-    [
-      'client_no_context_takeover',
-      { clientNoContextTakeover: true },
-      'permessage-deflate; client_no_context_takeover',
-    ],
-    [
-      'server_max_window_bits=10',
-      { serverMaxWindowBits: 10 },
-      'permessage-deflate; server_max_window_bits=10',
-    ],
-    ['server_max_window_bits=8', { serverMaxWindowBits: 8 }, 'permessage-deflate; server_max_window_bits=8'],
+    asking('server_no_context_takeover'),
+    asking('client_no_context_takeover'),
+    asking('server_max_window_bits=10'),
+    asking('server_max_window_bits=8'),
     ['client_max_window_bits=9', { clientMaxWindowBits: 9 }, 'permessage-deflate'],
     ['threshold 0 (ws compresses everything)', { threshold: 0 }, 'permessage-deflate'],
   ])('ws offering %s: negotiated and every message echoed', async (_what, options, expected) => {
@@ -102,26 +112,10 @@ describe('sockeye server, ws client', () => {
   });
 
   it.each<[string, PermessageDeflateOptions, string]>([
-    [
-      'server_no_context_takeover',
-      { serverNoContextTakeover: true },
-      'permessage-deflate; server_no_context_takeover',
-    ],
-    [
-      'client_no_context_takeover',
-      { clientNoContextTakeover: true },
-      'permessage-deflate; client_no_context_takeover',
-    ],
-    [
-      'server_max_window_bits=11',
-      { serverMaxWindowBits: 11 },
-      'permessage-deflate; server_max_window_bits=11',
-    ],
-    [
-      'client_max_window_bits=10',
-      { clientMaxWindowBits: 10 },
-      'permessage-deflate; client_max_window_bits=10',
-    ],
+    asking('server_no_context_takeover'),
+    asking('client_no_context_takeover'),
+    asking('server_max_window_bits=11'),
+    asking('client_max_window_bits=10'),
     [
       'threshold 0, level 9, windowBits 15',
       { threshold: 0, level: 9, windowBits: 15, memLevel: 8 },
@@ -177,26 +171,10 @@ describe('sockeye client, ws server', () => {
 
   it.each<[string, PermessageDeflateOptions, string]>([
     ['default offer', {}, 'permessage-deflate'],
-    [
-      'server_no_context_takeover',
-      { serverNoContextTakeover: true },
-      'permessage-deflate; server_no_context_takeover',
-    ],
-    [
-      'client_no_context_takeover',
-      { clientNoContextTakeover: true },
-      'permessage-deflate; client_no_context_takeover',
-    ],
-    [
-      'server_max_window_bits=10',
-      { serverMaxWindowBits: 10 },
-      'permessage-deflate; server_max_window_bits=10',
-    ],
-    [
-      'client_max_window_bits=11',
-      { clientMaxWindowBits: 11 },
-      'permessage-deflate; client_max_window_bits=11',
-    ],
+    asking('server_no_context_takeover'),
+    asking('client_no_context_takeover'),
+    asking('server_max_window_bits=10'),
+    asking('client_max_window_bits=11'),
     ['threshold 0', { threshold: 0 }, 'permessage-deflate'],
   ])('sockeye offering %s: negotiated and every message echoed', async (_what, options, expected) => {
     const url = await wsServer({ threshold: 0 });
@@ -206,18 +184,10 @@ describe('sockeye client, ws server', () => {
   });
 
   it.each<[string, PerMessageDeflateOptions, string]>([
-    [
-      'server_no_context_takeover',
-      { serverNoContextTakeover: true },
-      'permessage-deflate; server_no_context_takeover',
-    ],
-    [
-      'client_no_context_takeover',
-      { clientNoContextTakeover: true },
-      'permessage-deflate; client_no_context_takeover',
-    ],
-    ['server_max_window_bits=9', { serverMaxWindowBits: 9 }, 'permessage-deflate; server_max_window_bits=9'],
-    ['client_max_window_bits=9', { clientMaxWindowBits: 9 }, 'permessage-deflate; client_max_window_bits=9'],
+    asking('server_no_context_takeover'),
+    asking('client_no_context_takeover'),
+    asking('server_max_window_bits=9'),
+    asking('client_max_window_bits=9'),
   ])('ws answering with %s: accepted and every message echoed', async (_what, options, expected) => {
     const url = await wsServer(options);
     const { ws, responseExtensions, received } = await connect(url, {});

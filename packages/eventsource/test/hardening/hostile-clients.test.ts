@@ -1,18 +1,14 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
 import { connectRaw, readUntil, reset } from '../../../../test-support/hardening/raw-peer.js';
-import {
-  activeResources,
-  expectNoEscapes,
-  expectNoLeaks,
-  type ResourceCounts,
-  trapEscapedErrors,
-} from '../../../../test-support/hardening/resources.js';
+import { expectNoEscapes } from '../../../../test-support/hardening/resources.js';
+import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
 import { EventSource, isEventSource } from '../../src/index.js';
 
-const trap = trapEscapedErrors();
+const guard = guardEachTest();
+const trap = guard.trap;
 
 interface Stream {
   es: EventSource;
@@ -20,29 +16,17 @@ interface Stream {
   closed: Promise<void>;
 }
 
-let server: Server | null = null;
-let before: ResourceCounts = {};
-const sockets = new Set<Socket>();
-
-afterEach(async () => {
-  await stop();
-});
-
-async function stop(): Promise<void> {
-  if (!server) return;
-  for (const socket of sockets) socket.destroy();
-  const s = server;
-  server = null;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-}
-
-/** An SSE endpoint on 127.0.0.1; `streams` gets each EventSource, `refused` each non-SSE request. */
+/**
+ * An SSE endpoint on 127.0.0.1; `streams` gets each EventSource, `refused` each non-SSE request.
+ * The resource baseline is taken first; `guard.finish()` (or the end of the test) closes it.
+ */
 async function start(options: { maxHeaderSize?: number; ping?: number; lastEventIdQuery?: boolean } = {}) {
-  before = activeResources();
+  guard.begin();
   const streams: Stream[] = [];
   const waiting: Array<(s: Stream) => void> = [];
   const refused: IncomingMessage[] = [];
-  server = createServer(
+  const sockets = new Set<Socket>();
+  const server = createServer(
     options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize },
     (request: IncomingMessage, response: ServerResponse) => {
       if (!isEventSource(request)) {
@@ -68,9 +52,11 @@ async function start(options: { maxHeaderSize?: number; ping?: number; lastEvent
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  guard.defer(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const port = await listenLoopback(server);
   return { port, streams, refused, next: () => new Promise<Stream>((r) => waiting.push(r)) };
 }
 
@@ -157,9 +143,7 @@ describe('EventSource: the client resets the connection', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(stream.closes).toBe(1);
     expect(stream.es.readyState).toBe(EventSource.CLOSED);
-    await stop();
-    await expectNoLeaks(before);
-    await expectNoEscapes(trap);
+    await guard.finish();
   });
 
   it('while the server is writing a large backlog: close fires, nothing is left behind', async () => {
@@ -175,8 +159,6 @@ describe('EventSource: the client resets the connection', () => {
     reset(socket);
     await stream.closed;
     expect(stream.closes).toBe(1);
-    await stop();
-    await expectNoLeaks(before);
-    await expectNoEscapes(trap);
+    await guard.finish();
   });
 });

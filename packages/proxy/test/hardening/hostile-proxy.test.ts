@@ -1,22 +1,15 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { ErrorCode, NetworkError, ProxyError, WebSocketError } from '@sockeye/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDyingProxy } from '../../../../test-support/hardening/dying-proxy.js';
 import { type RawServer, startRawServer } from '../../../../test-support/hardening/raw-peer.js';
-import {
-  activeResources,
-  expectNoEscapes,
-  expectNoLeaks,
-  trapEscapedErrors,
-} from '../../../../test-support/hardening/resources.js';
+import { expectNoEscapes } from '../../../../test-support/hardening/resources.js';
+import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
 import { openTunnel } from '../../src/index.js';
 
-const trap = trapEscapedErrors();
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const guard = guardEachTest();
+const trap = guard.trap;
 
 /** A fake proxy that reads the CONNECT request and answers with whatever `script` writes. */
 async function scriptedProxy(script: (socket: Socket) => void | Promise<void>): Promise<RawServer> {
@@ -34,29 +27,26 @@ async function scriptedProxy(script: (socket: Socket) => void | Promise<void>): 
     });
     await script(socket);
   });
-  cleanups.push(() => server.close());
-  return server;
+  return guard.track(server);
 }
 
 const target = { host: '127.0.0.1', port: 9 };
 
 describe('proxy that dies mid-tunnel', () => {
   it('a reset on CONNECT rejects with a NetworkError or ProxyError, leaving nothing behind', async () => {
-    const before = activeResources();
-    const proxy = await startDyingProxy({ when: 'connect' });
+    guard.begin();
+    const proxy = guard.track(await startDyingProxy({ when: 'connect' }));
     const error = await openTunnel({ proxy: proxy.url, target }).then(
       () => null,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(WebSocketError);
     expect(error instanceof NetworkError || error instanceof ProxyError).toBe(true);
-    await proxy.close();
-    await expectNoLeaks(before);
-    await expectNoEscapes(trap);
+    await guard.finish();
   });
 
   it('a reset in the middle of the 200 answer rejects, leaving nothing behind', async () => {
-    const before = activeResources();
+    guard.begin();
     const proxy = await scriptedProxy((socket) => {
       socket.write('HTTP/1.1 200 Connection est', () => socket.resetAndDestroy());
     });
@@ -65,9 +55,7 @@ describe('proxy that dies mid-tunnel', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(WebSocketError);
-    await proxy.close();
-    await expectNoLeaks(before);
-    await expectNoEscapes(trap);
+    await guard.finish();
   });
 
   it('a proxy that closes before answering rejects with WS_ERR_PROXY_CLOSED', async () => {
@@ -125,7 +113,7 @@ describe('hostile proxy answers', () => {
   });
 
   it('a proxy that never answers is given up after `timeout`, and the timer and socket are released', async () => {
-    const before = activeResources();
+    guard.begin();
     const proxy = await scriptedProxy(() => {});
     const started = Date.now();
     await expect(
@@ -134,10 +122,7 @@ describe('hostile proxy answers', () => {
       code: ErrorCode.ProxyTimeout,
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    await proxy.close();
-    cleanups.length = 0;
-    await expectNoLeaks(before);
-    await expectNoEscapes(trap);
+    await guard.finish();
   });
 
   it('garbage instead of HTTP is refused as an invalid response', async () => {

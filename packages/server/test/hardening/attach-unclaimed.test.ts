@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
 import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
 import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
 import { attach } from '../../src/index.js';
@@ -22,9 +22,7 @@ async function listen(s: Server): Promise<number> {
   server = s;
   // Upgraded sockets are no longer the HTTP server's: track the server ends to destroy them.
   s.on('connection', (socket: Socket) => sockets.add(socket));
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  return (s.address() as AddressInfo).port;
+  return listenLoopback(s);
 }
 
 /** Resolves with what happened to `socket` within `ms`: the first bytes it got, or that it closed. */

@@ -1,42 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connectRaw,
+  draftUpgradeRequest,
   frame,
   parseFrames,
   readUntil,
   reset,
   upgradeRequest,
 } from '../../../../test-support/hardening/raw-peer.js';
-import {
-  activeResources,
-  expectNoEscapes,
-  expectNoLeaks,
-  type ResourceCounts,
-  trapEscapedErrors,
-} from '../../../../test-support/hardening/resources.js';
-import { type Harness, startHarness, within } from './server-harness.js';
+import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
+import { within } from '../../../../test-support/hardening/within.js';
+import { type Harness, startHarness } from './server-harness.js';
 
-const trap = trapEscapedErrors();
-let harness: Harness | null = null;
-let before: ResourceCounts = {};
+const guard = guardEachTest();
 
+/** Starts the harness after taking the resource baseline; `guard.finish()` closes it. */
 async function start(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  before = activeResources();
-  harness = await startHarness(...args);
-  return harness;
-}
-
-afterEach(async () => {
-  await harness?.close();
-  harness = null;
-});
-
-/** Closes the harness, then checks that nothing escaped and nothing is left running. */
-async function finish(): Promise<void> {
-  await harness?.close();
-  harness = null;
-  await expectNoLeaks(before);
-  await expectNoEscapes(trap);
+  guard.begin();
+  return guard.track(await startHarness(...args));
 }
 
 /** Opens a raw client through the handshake; resolves once the 101 head has been read. */
@@ -61,33 +42,21 @@ describe('server: the peer resets the TCP connection', () => {
     expect(observed.close?.wasClean).toBe(false);
     expect(observed.events.filter((e) => e === 'close')).toHaveLength(1);
     expect(observed.ws.readyState).toBe(3);
-    await finish();
+    await guard.finish();
   });
 
   it('mid-handshake of a draft-76 client waiting for its key: the handshake timer is released', async () => {
     const h = await start({ allowDrafts: true, handshakeTimeout: 60_000 });
     const socket = await connectRaw(h.port);
     const next = h.next();
-    socket.write(
-      [
-        'GET /chat HTTP/1.1',
-        'Host: 127.0.0.1',
-        'Upgrade: WebSocket',
-        'Connection: Upgrade',
-        'Origin: http://127.0.0.1',
-        'Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5',
-        'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00',
-        '',
-        '',
-      ].join('\r\n'),
-    );
+    socket.write(draftUpgradeRequest());
     const observed = await within(next, 2000, 'the upgrade');
     // The 8 key bytes never come; the peer resets instead.
     await new Promise((resolve) => setTimeout(resolve, 50));
     reset(socket);
     await within(observed.closed, 2000, 'the close event');
     expect(observed.events).not.toContain('open');
-    await finish();
+    await guard.finish();
   });
 
   it('mid-frame (half a payload received): close 1006, not clean, nothing left behind', async () => {
@@ -101,7 +70,7 @@ describe('server: the peer resets the TCP connection', () => {
     reset(socket);
     await within(observed.closed, 2000, 'the close event');
     expect(observed.close).toMatchObject({ code: 1006, wasClean: false });
-    await finish();
+    await guard.finish();
   });
 
   it('mid-close (server sent its close frame, the peer resets instead of answering): close fires, timer released', async () => {
@@ -118,7 +87,7 @@ describe('server: the peer resets the TCP connection', () => {
     await within(observed.closed, 2000, 'the close event');
     expect(observed.close?.wasClean).toBe(false);
     expect(observed.close?.code).toBe(1006);
-    await finish();
+    await guard.finish();
   });
 
   it('mid-close (the peer sent its close frame, then resets): the peer code is reported, nothing left', async () => {
@@ -131,7 +100,7 @@ describe('server: the peer resets the TCP connection', () => {
     reset(socket);
     await within(observed.closed, 2000, 'the close event');
     expect([1000, 1006]).toContain(observed.close?.code);
-    await finish();
+    await guard.finish();
   });
 });
 
@@ -155,12 +124,10 @@ describe('server: an error listener that throws', () => {
     expect(observed.events).toEqual(['open', 'error', 'close']);
     expect(observed.close?.code).toBe(1002);
     socket.destroy();
-    await harness?.close();
-    harness = null;
-    await expectNoLeaks(before);
+    await guard.expectNoLeaks();
     // sockeye reports a listener's exception as Node's EventTarget does (on a later tick); nothing else escapes.
     await new Promise((resolve) => setImmediate(resolve));
-    expect(trap.uncaught).toEqual([boom]);
-    expect(trap.unhandled).toEqual([]);
+    expect(guard.trap.uncaught).toEqual([boom]);
+    expect(guard.trap.unhandled).toEqual([]);
   });
 });

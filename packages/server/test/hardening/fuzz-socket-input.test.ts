@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { socketInput } from '../../../../test-support/hardening/fuzz-pieces.js';
 import { fuzzRuns } from '../../../../test-support/hardening/fuzz-runs.js';
-import { connectRaw, frame, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
+import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
 import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
-import { type Harness, startHarness, within } from './server-harness.js';
+import { within } from '../../../../test-support/hardening/within.js';
+import { type Harness, startHarness } from './server-harness.js';
 
 const trap = trapEscapedErrors();
 let harness: Harness;
@@ -18,24 +20,10 @@ afterAll(async () => {
   await harness.close();
 });
 
-// Real frames (some valid, most not quite) mixed with raw noise, as a client would send them.
-const piece = fc.oneof(
-  fc
-    .record({
-      opcode: fc.constantFrom(0, 1, 2, 3, 8, 9, 10, 11),
-      payload: fc.uint8Array({ maxLength: 200 }),
-      fin: fc.boolean(),
-      mask: fc.boolean(),
-      rsv: fc.integer({ min: 0, max: 7 }),
-    })
-    .map(({ opcode, payload, fin, mask, rsv }) => frame(opcode, Buffer.from(payload), { fin, mask, rsv })),
-  fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => Buffer.from(a)),
-);
-
 describe('server socket under fuzzed input', () => {
   it('any bytes after the handshake end in close, never in an exception out of a socket callback', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
+      fc.asyncProperty(socketInput, async (pieces) => {
         const next = harness.next();
         const socket = await connectRaw(harness.port);
         socket.write(upgradeRequest());

@@ -1,34 +1,31 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
+import { describe, expect, it } from 'vitest';
 import {
-  activeResources,
-  expectNoEscapes,
-  expectNoLeaks,
-  type ResourceCounts,
-  trapEscapedErrors,
-} from '../../../../test-support/hardening/resources.js';
+  connectRaw,
+  draftUpgradeRequest,
+  readUntil,
+  upgradeRequest,
+} from '../../../../test-support/hardening/raw-peer.js';
+import { expectNoEscapes } from '../../../../test-support/hardening/resources.js';
+import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
+import { within } from '../../../../test-support/hardening/within.js';
 import { isWebSocket, type ServerOptions } from '../../src/index.js';
-import { type Harness, startHarness, within } from './server-harness.js';
+import { type Harness, startHarness } from './server-harness.js';
 
 const require = createRequire(import.meta.url);
 const deflate = require('permessage-deflate');
 
-const trap = trapEscapedErrors();
-let harness: Harness | null = null;
-let before: ResourceCounts = {};
+const guard = guardEachTest();
+const trap = guard.trap;
 
-afterEach(async () => {
-  await harness?.close();
-  harness = null;
-});
-
-/** The harness with a generous `maxHeaderSize`, as an application expecting big headers would set it. */
+/**
+ * The harness with a generous `maxHeaderSize`, as an application expecting big headers would set it;
+ * the resource baseline is taken first, and the harness closes with `guard.finish()` or after the test.
+ */
 async function start(options: ServerOptions = {}, protocols: string[] | null = null): Promise<Harness> {
-  before = activeResources();
-  harness = await startHarness(options, () => {}, { maxHeaderSize: 4 << 20 }, protocols);
-  return harness;
+  guard.begin();
+  return guard.track(await startHarness(options, () => {}, { maxHeaderSize: 4 << 20 }, protocols));
 }
 
 /** Sends `request` on a fresh connection; resolves with the status line and the socket. */
@@ -66,10 +63,7 @@ describe('server: headers Node did not deliver', () => {
     expect(observed.events).toEqual(['error', 'close']);
     expect(observed.errors[0]?.code).toMatch(/^WS_ERR_HANDSHAKE_/);
     socket.destroy();
-    await harness!.close();
-    harness = null;
-    await expectNoLeaks(before);
-    await expectNoEscapes(trap);
+    await guard.finish();
   });
 });
 
@@ -166,19 +160,7 @@ describe('server: time limits on the upgrade', () => {
     const h = await start({ allowDrafts: true, handshakeTimeout: 200 });
     const next = h.next();
     const socket = await connectRaw(h.port);
-    socket.write(
-      [
-        'GET /chat HTTP/1.1',
-        'Host: 127.0.0.1',
-        'Upgrade: WebSocket',
-        'Connection: Upgrade',
-        'Origin: http://127.0.0.1',
-        'Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5',
-        'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00',
-        '',
-        '',
-      ].join('\r\n'),
-    );
+    socket.write(draftUpgradeRequest());
     const observed = await within(next, 2000, 'the upgrade');
     const started = Date.now();
     await within(observed.closed, 3000, 'close');
@@ -188,10 +170,7 @@ describe('server: time limits on the upgrade', () => {
     await new Promise<void>((resolve) =>
       socket.destroyed ? resolve() : socket.once('close', () => resolve()),
     );
-    await harness!.close();
-    harness = null;
-    await expectNoLeaks(before);
-    await expectNoEscapes(trap);
+    await guard.finish();
   });
 
   it('defaults to 10 s', async () => {
@@ -206,17 +185,7 @@ describe('server: draft length overflow (CVE-2026-54466)', () => {
       const h = await start({ allowDrafts: true, maxLength: 1024 });
       const next = h.next();
       const socket = await connectRaw(h.port);
-      const lines = [
-        'GET /chat HTTP/1.1',
-        'Host: 127.0.0.1',
-        'Upgrade: WebSocket',
-        'Connection: Upgrade',
-        'Origin: http://127.0.0.1',
-      ];
-      if (draft === 'hixie-76') {
-        lines.push('Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5', 'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00');
-      }
-      socket.write(`${lines.join('\r\n')}\r\n\r\n${draft === 'hixie-76' ? '^n:ds[4U' : ''}`);
+      socket.write(`${draftUpgradeRequest(draft)}${draft === 'hixie-76' ? '^n:ds[4U' : ''}`);
       const head = await readUntil(socket, '\r\n\r\n');
       expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
       const observed = await within(next, 2000, 'the upgrade');

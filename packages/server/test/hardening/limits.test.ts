@@ -11,8 +11,9 @@ import {
   upgradeRequest,
 } from '../../../../test-support/hardening/raw-peer.js';
 import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
+import { within } from '../../../../test-support/hardening/within.js';
 import type { ServerOptions } from '../../src/index.js';
-import { type Harness, type Observed, startHarness, within } from './server-harness.js';
+import { type Harness, type Observed, startHarness } from './server-harness.js';
 
 const require = createRequire(import.meta.url);
 const deflate = require('permessage-deflate');

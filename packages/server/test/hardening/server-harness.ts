@@ -1,21 +1,16 @@
-import { once } from 'node:events';
 import {
   createServer,
   type ServerOptions as HttpOptions,
   type IncomingMessage,
   type Server,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
+import { type ObservedSocket, observeSocket } from '../../../../test-support/hardening/observe-socket.js';
 import { type ServerOptions, WebSocket } from '../../src/index.js';
 
 /** What the harness saw of one server-side WebSocket. */
-export interface Observed {
-  readonly ws: WebSocket;
-  readonly events: string[];
-  readonly errors: Array<{ message: string; code: string | undefined; closeCode: number | undefined }>;
-  close: { code: number; reason: string; wasClean: boolean } | null;
-  readonly closed: Promise<void>;
-}
+export type Observed = ObservedSocket<WebSocket>;
 
 /** An HTTP server on 127.0.0.1 that turns every upgrade into a sockeye server WebSocket, faye style. */
 export interface Harness {
@@ -48,37 +43,12 @@ export async function startHarness(
   });
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     const ws = new WebSocket(request, socket, head, protocols, options);
-    let resolveClosed!: () => void;
-    const observed: Observed = {
-      ws,
-      events: [],
-      errors: [],
-      close: null,
-      closed: new Promise<void>((resolve) => {
-        resolveClosed = resolve;
-      }),
-    };
-    ws.on('open', () => observed.events.push('open'));
-    ws.on('error', (event: { message: string; error?: { code?: string; closeCode?: number } }) => {
-      observed.events.push('error');
-      observed.errors.push({
-        message: event.message,
-        code: event.error?.code,
-        closeCode: event.error?.closeCode,
-      });
-    });
-    ws.on('close', (event: { code: number; reason: string; wasClean: boolean }) => {
-      observed.events.push('close');
-      observed.close = { code: event.code, reason: event.reason, wasClean: event.wasClean };
-      resolveClosed();
-    });
+    const observed = observeSocket(ws);
     setup(ws);
     connections.push(observed);
     waiting.shift()?.(observed);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
   return {
     server,
     port,
@@ -91,15 +61,4 @@ export async function startHarness(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Resolves within `ms` with the promise's value, or rejects naming what was awaited. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
 }

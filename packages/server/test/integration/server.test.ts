@@ -275,12 +275,16 @@ describe('ping', () => {
 });
 
 describe('closing', () => {
-  it('client closes: code and reason reach the server, clean on both sides', async () => {
+  /** A server and a ws client connected to it, both ends' close events awaited from the start. */
+  async function openPair() {
     const server = await startServer();
     const client = await wsClient(server.origin);
     const ws = server.accepted[0]!;
-    const serverClose = closeOf(ws);
-    const clientClose = once(client, 'close');
+    return { client, ws, serverClose: closeOf(ws), clientClose: once(client, 'close') };
+  }
+
+  it('client closes: code and reason reach the server, clean on both sides', async () => {
+    const { client, serverClose, clientClose } = await openPair();
     client.close(4001, 'done');
     expect(await serverClose).toEqual({ code: 4001, reason: 'done', wasClean: true });
     const [code, reason] = (await clientClose) as [number, Buffer];
@@ -288,11 +292,7 @@ describe('closing', () => {
   });
 
   it('server closes: the client sees the code and the server’s TCP close; the server event is clean', async () => {
-    const server = await startServer();
-    const client = await wsClient(server.origin);
-    const ws = server.accepted[0]!;
-    const serverClose = closeOf(ws);
-    const clientClose = once(client, 'close');
+    const { ws, serverClose, clientClose } = await openPair();
     ws.close(1001, 'going away');
     expect(ws.readyState).toBe(WebSocket.CLOSING);
     const [code] = (await clientClose) as [number];
