@@ -17,7 +17,7 @@
  */
 import { ErrorCode, ProtocolError } from '../errors.js';
 import type { ExtensionPipeline } from './extension.js';
-import { maskCopyWithOctets, maskWithOctets } from './mask.js';
+import { maskWithOctets } from './mask.js';
 import { Opcode } from './opcode.js';
 import { Role } from './role.js';
 import { Utf8Validator } from './utf8.js';
@@ -135,12 +135,6 @@ export class FrameParser {
   #payloadLength = 0;
   #received = 0;
   #validating = false;
-  /**
-   * The frame is a whole binary (or extension-encoded) message that spans reads: its pieces are
-   * joined at the end anyway, so they are unmasked while being joined (one pass over the bytes,
-   * not two).
-   */
-  #deferUnmask = false;
   readonly #controlPieces: Buffer[] = [];
 
   // The data message being assembled (#messageOpcode 0: none in progress).
@@ -428,7 +422,6 @@ export class FrameParser {
     this.#state = ST_PAYLOAD;
     if (this.#frameOpcode >= Opcode.Close) {
       this.#validating = false;
-      this.#deferUnmask = false;
       return;
     }
     // Uncompressed text is validated as it arrives, so invalid UTF-8 fails at the first bad byte
@@ -439,12 +432,6 @@ export class FrameParser {
       this.#messageRsv === 0 &&
       !(this.#fin && this.#fragments === 1 && this.#chunk.length - this.#pos >= this.#payloadLength);
     this.#validating = validating;
-    this.#deferUnmask =
-      this.#masked &&
-      !validating &&
-      this.#fin &&
-      this.#fragments === 1 &&
-      this.#chunk.length - this.#pos < this.#payloadLength;
     // The first fragment starts the stream; later ones continue it (a message keeps one mode:
     // only a lone frame, which has no later fragments, goes unvalidated here).
     if (validating && this.#fragments === 1) {
@@ -462,8 +449,10 @@ export class FrameParser {
     const control = this.#frameOpcode >= Opcode.Close;
     if (n > 0) {
       const end = pos + n;
-      if (this.#masked && !this.#deferUnmask) {
-        // The key octet for chunk[pos] is the one at the payload offset received so far, mod 4.
+      if (this.#masked) {
+        // Unmasked piece by piece as it arrives, while the bytes are still in cache (unmasking
+        // while joining a large message's pieces at its end was measured slower). The key octet
+        // for chunk[pos] is the one at the payload offset received so far, mod 4.
         const r = this.#received & 3;
         const k0 = this.#k0;
         const k1 = this.#k1;
@@ -507,9 +496,8 @@ export class FrameParser {
     this.opcode = this.#messageOpcode;
     this.rsv = this.#messageRsv;
     this.validated = this.#validating;
-    this.data = this.#deferUnmask
-      ? this.#unmaskJoined(pieces, this.#messageLength)
-      : pieces.length === 0
+    this.data =
+      pieces.length === 0
         ? EMPTY
         : pieces.length === 1
           ? pieces[0]!
@@ -544,35 +532,6 @@ export class FrameParser {
     }
     chunk.copy(block, this.#blockFill, start, end);
     this.#blockFill += n;
-  }
-
-  /**
-   * Joins the still masked pieces of one frame's payload into one buffer, unmasking on the way;
-   * each piece's key phase is its offset in the payload.
-   */
-  #unmaskJoined(pieces: Buffer[], length: number): Buffer {
-    const k0 = this.#k0;
-    const k1 = this.#k1;
-    const k2 = this.#k2;
-    const k3 = this.#k3;
-    if (pieces.length === 1) {
-      // One piece (small reads gathered in a block): ours to unmask in place.
-      const piece = pieces[0]!;
-      maskWithOctets(piece, 0, piece.length, k0, k1, k2, k3);
-      return piece;
-    }
-    const out = Buffer.allocUnsafe(length);
-    let offset = 0;
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i]!;
-      const r = offset & 3;
-      if (r === 0) maskCopyWithOctets(piece, out, offset, k0, k1, k2, k3);
-      else if (r === 1) maskCopyWithOctets(piece, out, offset, k1, k2, k3, k0);
-      else if (r === 2) maskCopyWithOctets(piece, out, offset, k2, k3, k0, k1);
-      else maskCopyWithOctets(piece, out, offset, k3, k0, k1, k2);
-      offset += piece.length;
-    }
-    return out;
   }
 
   /** Moves the filled, not yet listed part of the block into the message's pieces. */
