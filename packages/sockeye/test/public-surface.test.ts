@@ -14,10 +14,8 @@ function names(object: object, stop: object): string[] {
   }
   return [...found].sort();
 }
-// biome-ignore lint/complexity/noBannedTypes: any class constructor.
 const statics = (c: Function) =>
   names(c, EventEmitter).filter((k) => !['length', 'name', 'prototype'].includes(k));
-// biome-ignore lint/complexity/noBannedTypes: any class constructor.
 const members = (c: Function) =>
   names(c.prototype, EventEmitter.prototype).filter((k) => k !== 'constructor');
 
