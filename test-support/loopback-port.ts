@@ -3,14 +3,22 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 
 /**
+ * Starts `server` (TCP, HTTP or TLS) listening on 127.0.0.1, port 0 (tests touch loopback only and
+ * never assume a port is free), and resolves with the port the system gave it.
+ */
+export async function listenLoopback(server: net.Server): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as net.AddressInfo).port;
+}
+
+/**
  * A loopback port that was free a moment ago, for daemons (squid, tinyproxy, nginx) that cannot
  * bind port 0 and tell us which port they got, and for tests that need a port nobody listens on.
  */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listenLoopback(server);
   server.close();
   await once(server, 'close');
   return port;

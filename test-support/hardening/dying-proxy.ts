@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { listenLoopback } from './listen-loopback.js';
+import { listenLoopback } from '../loopback-port.js';
 
 /** When a {@link DyingProxy} kills the tunnel. */
 export type DeathPoint =

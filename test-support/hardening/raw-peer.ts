@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { listenLoopback } from './listen-loopback.js';
+import { listenLoopback } from '../loopback-port.js';
 
 /**
  * A raw TCP peer for fault injection: it speaks exactly the bytes a test chooses and can reset the

@@ -1,12 +1,12 @@
-import { once } from 'node:events';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
   type RequestListener,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { isWebSocket, WebSocket } from '@sockeye/server';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { Conversation } from './conversation.js';
 import { Rendezvous } from './inbox.js';
 import { deflate } from './node-peers.js';
@@ -58,9 +58,7 @@ export async function startSockeyeServer(onRequest?: RequestListener): Promise<S
     ws.on('close', () => open.delete(ws));
     conversations.settle(path, new Conversation(ws));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
   return {
     port,
     origin: `ws://127.0.0.1:${port}`,

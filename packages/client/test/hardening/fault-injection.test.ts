@@ -3,7 +3,6 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { startDyingProxy } from '../../../../test-support/hardening/dying-proxy.js';
-import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
 import {
   frame,
   readUntil,
@@ -14,6 +13,7 @@ import {
 import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
 import { selfSignedCertificate } from '../../../../test-support/hardening/tls-fixture.js';
 import { within } from '../../../../test-support/hardening/within.js';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { observe } from './client-harness.js';
 
 const guard = guardEachTest();

@@ -7,7 +7,7 @@ import type * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy } from 'proxy';
-import { freePort, waitForPort } from '../../../../test-support/loopback-port.js';
+import { freePort, listenLoopback, waitForPort } from '../../../../test-support/loopback-port.js';
 import type { TlsFixture } from '../../../../test-support/tls-fixture.js';
 
 /** A proxy started by a test: its URL, how many CONNECT tunnels it saw, and how to stop it. */
@@ -49,9 +49,7 @@ export async function startNpmProxy(
     result.connects++;
   });
   const destroyAll = trackSockets(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  result.port = (server.address() as net.AddressInfo).port;
+  result.port = await listenLoopback(server);
   result.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${result.port}`;
   result.close = async () => {
     server.close();

@@ -5,6 +5,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import { type ServerOptions, WebSocket as ServerWebSocket } from '@sockeye/server';
 import { WebSocketServer } from 'ws';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import type { TlsFixture } from '../../../../test-support/tls-fixture.js';
 
 /** The part of a `ws` WebSocket these helpers use (ws ships no types). */
@@ -29,10 +30,9 @@ async function listen(server: http.Server | net.Server): Promise<RunningServer> 
     socket.on('close', () => open.delete(socket));
   });
   // TLS servers report the raw TCP socket through 'connection' too; count those.
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const port = await listenLoopback(server);
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
     open,
     close: async () => {
       server.close();

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import net from 'node:net';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import {
   acceptHandshake,
   Connection,
@@ -67,9 +68,7 @@ export async function sockeyeServer(
     });
     onOpen(ws, extensionsHeader(result.response));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
+  return listenLoopback(server);
 }
 
 function extensionsHeader(response: Buffer): string {

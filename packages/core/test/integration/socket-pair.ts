@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import {
   abortHandshake,
   Connection,
@@ -29,9 +30,7 @@ const sockets = new Set<net.Socket>();
 export async function tcpPair(): Promise<{ serverSocket: net.Socket; clientSocket: net.Socket }> {
   const server = net.createServer({ allowHalfOpen: true });
   servers.add(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listenLoopback(server);
   const accepted = once(server, 'connection');
   const clientSocket = net.connect(port, '127.0.0.1');
   const [serverSocket] = (await accepted) as [net.Socket];

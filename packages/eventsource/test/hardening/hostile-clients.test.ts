@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
 import { connectRaw, readUntil, reset } from '../../../../test-support/hardening/raw-peer.js';
 import { expectNoEscapes } from '../../../../test-support/hardening/resources.js';
 import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { EventSource, isEventSource } from '../../src/index.js';
 
 const guard = guardEachTest();

@@ -6,7 +6,7 @@ import * as tls from 'node:tls';
 import { ErrorCode, NetworkError, ProxyError } from '@sockeye/core';
 import { createProxy } from 'proxy';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../../test-support/loopback-port.js';
+import { freePort, listenLoopback } from '../../../../test-support/loopback-port.js';
 import { selfSignedCertificate, type TlsFixture } from '../../../../test-support/tls-fixture.js';
 import { openTunnel } from '../../src/tunnel.js';
 
@@ -20,9 +20,7 @@ async function listen<T extends net.Server>(server: T): Promise<T & { port: numb
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return Object.assign(server, { port: (server.address() as net.AddressInfo).port });
+  return Object.assign(server, { port: await listenLoopback(server) });
 }
 
 let echo: net.Server & { port: number };

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
 import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
 import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { attach } from '../../src/index.js';
 
 const trap = trapEscapedErrors();

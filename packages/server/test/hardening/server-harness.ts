@@ -5,8 +5,8 @@ import {
   type Server,
 } from 'node:http';
 import type { Socket } from 'node:net';
-import { listenLoopback } from '../../../../test-support/hardening/listen-loopback.js';
 import { type ObservedSocket, observeSocket } from '../../../../test-support/hardening/observe-socket.js';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { type ServerOptions, WebSocket } from '../../src/index.js';
 
 /** What the harness saw of one server-side WebSocket. */

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WS from 'ws';
 import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { attach, WebSocket } from '../../src/index.js';
 import { closeServers, seen, startServer } from '../support/servers.js';
 
@@ -21,9 +21,7 @@ afterEach(async () => {
 async function plainServer(): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer();
   httpServers.add(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, port: (server.address() as AddressInfo).port };
+  return { server, port: await listenLoopback(server) };
 }
 
 describe('attach', () => {

@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { selfSignedCertificate } from '../../../../test-support/tls-fixture.js';
 import { type ProtocolList, type ServerOptions, WebSocket } from '../../src/index.js';
 
@@ -91,9 +91,7 @@ export async function startServer(
     options.onSocket?.(ws);
     waiting.shift()?.(ws);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
   const handle: TestServer = {
     server,
     port,

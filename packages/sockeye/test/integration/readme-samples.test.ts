@@ -5,12 +5,12 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventSource as EventSourceClient } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 
 const require = createRequire(import.meta.url);
 // biome-ignore lint/suspicious/noExplicitAny: the samples are untyped JavaScript.
@@ -22,13 +22,12 @@ afterEach(() => {
 });
 
 async function listen(server: http.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const port = await listenLoopback(server);
   cleanups.push(() => {
     server.closeAllConnections();
     server.close();
   });
-  return (server.address() as AddressInfo).port;
+  return port;
 }
 
 function wsClient(url: string, protocols?: string[]): Promise<Any> {

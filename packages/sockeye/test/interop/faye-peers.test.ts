@@ -3,8 +3,8 @@
 import { once } from 'node:events';
 import type * as http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 
 const require = createRequire(import.meta.url);
 const { createServer } = require('../../../../examples/echo-server.cjs') as { createServer(): http.Server };
@@ -16,9 +16,7 @@ let base: string;
 
 beforeAll(async () => {
   server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `127.0.0.1:${await listenLoopback(server)}`;
 });
 
 afterAll(() => {
