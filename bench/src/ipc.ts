@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 /**
  * Messages exchanged over the `child_process.fork` IPC channel between the orchestrator (`cli.ts`)
  * and the processes it drives: the subject (a server or client under test), and the driver (the load
@@ -25,6 +26,8 @@ export interface MemorySample {
   rss: number;
   heapUsed: number;
   external: number;
+  /** Bytes V8's young generation holds (committed), which it sizes to the allocation rate. */
+  newSpace: number;
   connections: number;
 }
 
@@ -101,7 +104,8 @@ export async function takeMemory(connections: number): Promise<MemorySample> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const m = process.memoryUsage();
-  return { type: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external, connections };
+  const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  return { type: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external, newSpace, connections };
 }
 
 /**

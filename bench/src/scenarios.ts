@@ -131,10 +131,10 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'deflate',
-    title: 'permessage-deflate echo 16 KiB text, 64 connections × 1',
+    title: 'permessage-deflate echo 16 KiB text, 256 connections × 1',
     role: 'server',
     server: 'deflate',
-    driver: { ...base, kind: 'echo', connections: 64, inFlight: 1, payloadSize: 16 * 1024, deflate: true },
+    driver: { ...base, kind: 'echo', connections: 256, inFlight: 1, payloadSize: 16 * 1024, deflate: true },
     metric: 'rate',
     unit: 'msg/s',
     baseline: 'ws',
@@ -174,7 +174,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     repetitions: 3,
     warmupMs: 500,
     measureMs: 1000,
-    idleConnections: 2000,
+    idleConnections: 10_000,
     targetSubjectsOnly: true,
   },
   full: {

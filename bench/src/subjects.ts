@@ -41,6 +41,13 @@ export const SUBJECTS: readonly Subject[] = [
     description: 'faye-websocket 0.11.4 (+ permessage-deflate 0.1.7 when compressing)',
   },
   {
+    id: 'raw',
+    role: 'server',
+    script: 'servers/raw-handshake-server.ts',
+    env: {},
+    description: 'handshakes only: a 101 and a close answered on the bare socket, the floor',
+  },
+  {
     id: 'sockeye',
     role: 'sse',
     script: 'servers/sockeye-sse-server.ts',

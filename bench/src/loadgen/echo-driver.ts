@@ -5,9 +5,14 @@ import { type Driver, NO_LATENCY, percentile, waitFor } from './driver.js';
 import { buildFrame, Opcode, repeatFrame, textPayload, upgradeRequest } from './frames.js';
 import { openConnections, type WsConnection } from './ws-connection.js';
 
-/** The extension offer of the deflate scenario: the generator's own messages are compressed
- * independently, so one compressed frame can be sent again and again. */
-export const DEFLATE_OFFER = 'permessage-deflate; client_no_context_takeover';
+/**
+ * The extension offer of the deflate scenario: what Chromium sends, so the server keeps an
+ * inflater with a 32 KiB window per connection, as it would for a browser. The generator still
+ * sends one precompressed frame again and again: RFC 7692 lets a sender compress a message
+ * without referring to earlier ones even with context takeover (the receiver's window just goes
+ * unused).
+ */
+export const DEFLATE_OFFER = 'permessage-deflate; client_max_window_bits';
 
 /** The masked frame the echo driver sends: text or binary, compressed when `deflate` is set. */
 export function echoFrame(config: Pick<DriverConfig, 'payloadSize' | 'binary' | 'deflate'>): Buffer {

@@ -13,6 +13,11 @@ export interface RunResult {
   p50Us: number;
   p99Us: number;
   rssPerConnectionKiB: number;
+  /**
+   * RSS per connection without the growth of V8's young generation: V8 sizes that to the
+   * allocation rate of the traffic (up to 3 × 16 MiB), not to the connections held.
+   */
+  retainedPerConnectionKiB: number;
   heapPerConnectionKiB: number;
   /** Subject CPU time per counted message, µs. */
   cpuPerMessageUs: number;
@@ -101,6 +106,7 @@ export async function runOnce(
       p50Us: latency?.p50Us ?? Number.NaN,
       p99Us: latency?.p99Us ?? Number.NaN,
       rssPerConnectionKiB: Number.NaN,
+      retainedPerConnectionKiB: Number.NaN,
       heapPerConnectionKiB: Number.NaN,
       cpuPerMessageUs: counted > 0 ? (s1.cpuUs - s0.cpuUs) / counted : Number.NaN,
       subjectCpuPercent: (100 * (s1.cpuUs - s0.cpuUs)) / ((s1.timeNs - s0.timeNs) / 1e3),
@@ -112,6 +118,7 @@ export async function runOnce(
       const after = await server.wait('memory', ANSWER_MS, { type: 'memory' });
       const memory = memoryResult(before, after, 0);
       result.rssPerConnectionKiB = memory.rssPerConnectionKiB;
+      result.retainedPerConnectionKiB = memory.retainedPerConnectionKiB;
       result.heapPerConnectionKiB = memory.heapPerConnectionKiB;
     }
     return result;
@@ -135,12 +142,17 @@ function memoryResult(before: MemorySample | undefined, after: MemorySample, err
   const n = after.connections;
   const rss = before && n > 0 ? (after.rss - before.rss) / n / 1024 : Number.NaN;
   const heap = before && n > 0 ? (after.heapUsed - before.heapUsed) / n / 1024 : Number.NaN;
+  const retained =
+    before && n > 0
+      ? (after.rss - after.newSpace - (before.rss - before.newSpace)) / n / 1024
+      : Number.NaN;
   return {
     rate: Number.NaN,
     bytesPerSecond: Number.NaN,
     p50Us: Number.NaN,
     p99Us: Number.NaN,
     rssPerConnectionKiB: rss,
+    retainedPerConnectionKiB: retained,
     heapPerConnectionKiB: heap,
     cpuPerMessageUs: Number.NaN,
     subjectCpuPercent: Number.NaN,

@@ -38,6 +38,7 @@ export function field(scenario: Scenario, run: RunResult, name: Target['field'])
   if (name === 'value') return headline(scenario, run);
   if (name === 'p99') return run.p99Us;
   if (name === 'heap') return run.heapPerConnectionKiB;
+  if (name === 'retained') return run.retainedPerConnectionKiB;
   return run.rssPerConnectionKiB;
 }
 

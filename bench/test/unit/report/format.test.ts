@@ -12,6 +12,7 @@ function run(rate: number): RunResult {
     p50Us: nan,
     p99Us: nan,
     rssPerConnectionKiB: nan,
+    retainedPerConnectionKiB: nan,
     heapPerConnectionKiB: nan,
     cpuPerMessageUs: nan,
     subjectCpuPercent: nan,

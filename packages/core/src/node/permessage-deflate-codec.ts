@@ -1,8 +1,8 @@
 /**
- * The zlib side of permessage-deflate: one raw DEFLATE stream per direction, created on the first
+ * The zlib side of permessage-deflate: a codec owns one raw DEFLATE stream, created on the first
  * compressed message (an idle connection holds no zlib memory), reused for every later message
  * (`reset()` between messages where context takeover is off, never re-created), and closed with
- * the session.
+ * the session that owns it, or never when it is shared (`permessage-deflate-pool.ts`).
  *
  * Each direction handles one message at a time in arrival order, which keeps the shared LZ77
  * context consistent and lets each output chunk be counted against the message it belongs to.
@@ -58,6 +58,8 @@ function closedError(): DeflateError {
 interface Job {
   message: ExtensionMessage;
   callback: MessageCallback;
+  /** Largest inflated message in bytes (the inflater's check; a shared inflater serves many limits). */
+  limit: number;
 }
 
 /** The per-direction queue both codecs share: one message in zlib at a time, in order. */
@@ -70,14 +72,17 @@ abstract class MessageCodec<S extends DeflateRaw | InflateRaw> {
   #head = 0;
   #closed = false;
 
-  /** Queues `message`; `callback` gets it back transformed (in place) or an error. */
-  process(message: ExtensionMessage, callback: MessageCallback): void {
+  /**
+   * Queues `message`; `callback` gets it back transformed (in place) or an error. `limit` bounds
+   * an inflated message (the inflater fails it with 1009 beyond that); the deflater ignores it.
+   */
+  process(message: ExtensionMessage, callback: MessageCallback, limit = Number.POSITIVE_INFINITY): void {
     if (this.#closed) {
       callback(closedError(), null);
       return;
     }
-    if (this.current === null) this.#start({ message, callback });
-    else this.#queue.push({ message, callback });
+    if (this.current === null) this.#start({ message, callback, limit });
+    else this.#queue.push({ message, callback, limit });
   }
 
   /** Destroys the zlib stream; messages still queued get an error. Idempotent. */
@@ -240,8 +245,6 @@ export interface InflaterSettings {
   /** The peer's RFC window bits (8–15). */
   windowBits: number;
   noContextTakeover: boolean;
-  /** Largest inflated message in bytes; more fails with 1009 as soon as zlib produces it. */
-  maxLength: number;
 }
 
 /** Decompresses incoming messages with RSV1 set: RFC 7692 §7.2.2. */
@@ -266,13 +269,14 @@ export class MessageInflater extends MessageCodec<InflateRaw> {
     stream.on('data', (chunk: Buffer) => {
       if (this.stream !== stream || this.current === null) return;
       const length = this.length + chunk.length;
-      if (length > this.#settings.maxLength) {
+      const limit = this.current.limit;
+      if (length > limit) {
         // Stop zlib now: destroying the stream from here makes Node skip the rest of the input,
         // so at most maxLength + one chunk was ever inflated.
         this.discard();
         this.finish(
           deflateError(
-            `Message too big: more than ${this.#settings.maxLength} bytes once inflated`,
+            `Message too big: more than ${limit} bytes once inflated`,
             'too_large',
             ErrorCode.UnsupportedMessageLength,
             undefined,

@@ -7,9 +7,11 @@
  * ```
  *
  * Against the npm plugin it bounds inflation by the connection's `maxLength` while inflating (a
- * decompression bomb stops at the limit), reuses one zlib stream per direction instead of one per
- * message, creates them only when the first compressed message needs one, leaves messages under
- * `threshold` bytes uncompressed, and defaults to a small compressor (4 KiB window, `memLevel` 5).
+ * decompression bomb stops at the limit), reuses zlib streams instead of making one per message,
+ * creates them only when the first compressed message needs one, leaves messages under
+ * `threshold` bytes uncompressed, and by default compresses with a small compressor (4 KiB
+ * window, `memLevel` 5) shared by all connections; an inflater is shared too when the peer
+ * agreed not to take its context over (`permessage-deflate-pool.ts`).
  * @see https://www.rfc-editor.org/rfc/rfc7692
  */
 import { validateOptions } from '../options.js';
@@ -29,6 +31,7 @@ import {
   type DeflateAgreement,
   type DeflateNegotiationConfig,
 } from './permessage-deflate-params.js';
+import { sharedDeflater, sharedInflater } from './permessage-deflate-pool.js';
 
 /**
  * Options of {@link permessageDeflate}. Unknown keys throw. The four negotiation options use
@@ -88,6 +91,15 @@ export interface PermessageDeflateOptions {
    * more than it saves. `0` compresses everything. Default `1024`, as ws.
    */
   threshold?: number;
+  /**
+   * `true`: compress each outgoing message on its own, with zlib streams shared by every
+   * connection of the process (a small pool), so a connection holds no compressor (about
+   * 100 KiB each at the default settings). `false`: one compressor per connection that keeps its
+   * window between messages where context takeover was agreed, which compresses streams of small
+   * similar messages better. Needs no negotiation either way: RFC 7692 lets a sender always
+   * compress a message without referring to earlier ones. Default `true`.
+   */
+  sharedCompressor?: boolean;
 }
 
 const OPTION_KEYS: readonly string[] = [
@@ -99,6 +111,7 @@ const OPTION_KEYS: readonly string[] = [
   'memLevel',
   'windowBits',
   'threshold',
+  'sharedCompressor',
 ];
 
 /** The defaults of {@link PermessageDeflateOptions}, measured on this project's bench. */
@@ -107,6 +120,7 @@ export const PERMESSAGE_DEFLATE_DEFAULTS = Object.freeze({
   memLevel: 5,
   windowBits: 12,
   threshold: 1024,
+  sharedCompressor: true,
 });
 
 /** RFC 7692 §7.2.3.6: an empty message, compressed: one empty stored block without its tail. */
@@ -117,11 +131,16 @@ interface DeflateConfig extends DeflateNegotiationConfig {
   level: number;
   memLevel: number;
   threshold: number;
+  sharedCompressor: boolean;
 }
 
-function readBoolean(options: PermessageDeflateOptions, key: keyof PermessageDeflateOptions): boolean {
+function readBoolean(
+  options: PermessageDeflateOptions,
+  key: keyof PermessageDeflateOptions,
+  fallback = false,
+): boolean {
   const value = options[key];
-  if (value === undefined) return false;
+  if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new TypeError(`${key} must be a boolean, got ${String(value)}`);
   return value;
 }
@@ -149,6 +168,7 @@ function readConfig(options: PermessageDeflateOptions): DeflateConfig {
       0,
       Number.MAX_SAFE_INTEGER,
     ),
+    sharedCompressor: readBoolean(options, 'sharedCompressor', PERMESSAGE_DEFLATE_DEFAULTS.sharedCompressor),
   };
 }
 
@@ -194,6 +214,9 @@ class DeflateSession {
   #agreement: DeflateAgreement | null = null;
   #deflater: MessageDeflater | null = null;
   #inflater: MessageInflater | null = null;
+  /** The codecs above come from the process-wide pool: never closed by this session. */
+  #sharedDeflater = false;
+  #sharedInflater = false;
   #closed = false;
 
   constructor(config: DeflateConfig, maxLength: number) {
@@ -228,14 +251,15 @@ class DeflateSession {
         return;
       }
       const agreement = this.#agreement;
-      inflater = new MessageInflater({
-        windowBits: agreement.peerWindowBits,
-        noContextTakeover: agreement.peerNoContextTakeover,
-        maxLength: this.#maxLength,
-      });
+      // §7.1.1.2: a peer without context takeover starts each message with an empty window, so
+      // any inflater will do; a reset one holds no bytes of another connection to refer back to.
+      this.#sharedInflater = agreement.peerNoContextTakeover;
+      inflater = agreement.peerNoContextTakeover
+        ? sharedInflater(agreement.peerWindowBits)
+        : new MessageInflater({ windowBits: agreement.peerWindowBits, noContextTakeover: false });
       this.#inflater = inflater;
     }
-    inflater.process(message, callback);
+    inflater.process(message, callback, this.#maxLength);
   }
 
   /**
@@ -265,22 +289,30 @@ class DeflateSession {
       }
       const config = this.#config;
       const agreement = this.#agreement;
-      deflater = new MessageDeflater({
+      const settings = {
         level: config.level,
         memLevel: config.memLevel,
         windowBits: agreement.ownWindowBits,
-        noContextTakeover: agreement.ownNoContextTakeover,
-      });
+      };
+      this.#sharedDeflater = config.sharedCompressor;
+      deflater = config.sharedCompressor
+        ? sharedDeflater(settings)
+        : new MessageDeflater({ ...settings, noContextTakeover: agreement.ownNoContextTakeover });
       this.#deflater = deflater;
     }
     deflater.process(message, callback);
   }
 
-  /** Frees both zlib streams. websocket-extensions calls it once nothing is in flight. */
+  /**
+   * Frees this session's own zlib streams (shared ones stay with the pool). websocket-extensions
+   * calls it once nothing is in flight.
+   */
   close(callback?: () => void): void {
     this.#closed = true;
-    this.#deflater?.close();
-    this.#inflater?.close();
+    if (!this.#sharedDeflater) this.#deflater?.close();
+    if (!this.#sharedInflater) this.#inflater?.close();
+    this.#deflater = null;
+    this.#inflater = null;
     callback?.();
   }
 

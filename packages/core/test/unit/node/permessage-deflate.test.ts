@@ -150,8 +150,18 @@ describe('permessageDeflate(): the plugin object', () => {
     expect(() => permessageDeflate(options as PermessageDeflateOptions)).toThrow(type);
   });
 
-  it('documents its defaults: level 1, memLevel 5, 4 KiB window, 1 KiB threshold', () => {
-    expect(PERMESSAGE_DEFLATE_DEFAULTS).toEqual({ level: 1, memLevel: 5, windowBits: 12, threshold: 1024 });
+  it('documents its defaults: level 1, memLevel 5, 4 KiB window, 1 KiB threshold, shared compressor', () => {
+    expect(PERMESSAGE_DEFLATE_DEFAULTS).toEqual({
+      level: 1,
+      memLevel: 5,
+      windowBits: 12,
+      threshold: 1024,
+      sharedCompressor: true,
+    });
+  });
+
+  it('refuses a sharedCompressor that is not a boolean', () => {
+    expect(() => permessageDeflate({ sharedCompressor: 'yes' as never })).toThrow(TypeError);
   });
 });
 
@@ -340,12 +350,50 @@ describe('RFC 7692 §7.2: compressing and inflating messages', () => {
     expect(result.data).toBe(data);
   });
 
-  it('keeps the LZ77 context across messages by default: a repeated message costs a few bytes', async () => {
-    const { client, server } = negotiate();
+  it('with a compressor of its own keeps the LZ77 context across messages: a repeat costs a few bytes', async () => {
+    const { client, server } = negotiate({ sharedCompressor: false }, { sharedCompressor: false });
     const data = text(2000);
-    const first = await roundTrip(client, server, data);
-    const second = await roundTrip(client, server, data);
-    expect(second.data.length).toBeLessThan(first.data.length / 4);
+    for (const [from, to] of [
+      [client, server],
+      [server, client],
+    ] as const) {
+      const first = await roundTrip(from, to, data);
+      const second = await roundTrip(from, to, data);
+      expect(second.data.length).toBeLessThan(first.data.length / 4);
+    }
+  });
+
+  it('with the shared compressor (default) compresses each message on its own, context takeover or not', async () => {
+    const { client, server, response } = negotiate();
+    // Nothing asked of the peer: its inflater keeps its window, which these messages do not use.
+    expect(response).toBe('permessage-deflate');
+    const data = text(2000);
+    for (const [from, to] of [
+      [client, server],
+      [server, client],
+    ] as const) {
+      const first = await roundTrip(from, to, data);
+      for (let i = 0; i < 3; i++) {
+        const sent = await roundTrip(from, to, data);
+        expect(sent.data.equals(first.data)).toBe(true);
+        expect(inflateRawSync(Buffer.concat([sent.data, TAIL]), SYNC).equals(data)).toBe(true);
+      }
+    }
+  });
+
+  it('shares one compressor between sessions without mixing their messages or windows', async () => {
+    // Many sessions, interleaved: every message must come back as its own bytes, and each must
+    // inflate alone (no back-reference into another session's message).
+    const pairs = Array.from({ length: 6 }, () => negotiate());
+    const results = await Promise.all(
+      pairs.flatMap(({ client, server }, i) =>
+        Array.from({ length: 4 }, (_, k) =>
+          roundTrip(i % 2 ? client : server, i % 2 ? server : client, text(3000, i * 10 + k)),
+        ),
+      ),
+    );
+    for (const sent of results)
+      expect(inflateRawSync(Buffer.concat([sent.data, TAIL]), SYNC).length).toBe(3000);
   });
 
   it.each([
@@ -477,7 +525,7 @@ describe('limits and failures', () => {
 
   it('answers queued messages with an error when closed, and refuses later ones', async () => {
     const { client } = negotiate({ threshold: 0 });
-    const session = permessageDeflate({ threshold: 0 }).createClientSession()!;
+    const session = permessageDeflate({ threshold: 0, sharedCompressor: false }).createClientSession()!;
     session.generateOffer();
     session.activate({});
     const pending = [run(session, 'out', text(50_000)), run(session, 'out', text(50_000))];
@@ -485,6 +533,34 @@ describe('limits and failures', () => {
     for (const result of await Promise.allSettled(pending)) expect(result.status).toBe('rejected');
     await expect(run(session, 'out', text(5000))).rejects.toThrow('closed');
     await expect(run(client, 'out', text(5000))).resolves.toMatchObject({ rsv1: true });
+  });
+
+  it('closing a session leaves the shared compressor working for the others', async () => {
+    const session = permessageDeflate({ threshold: 0 }).createClientSession()!;
+    session.generateOffer();
+    session.activate({});
+    const other = negotiate({ threshold: 0 });
+    const pending = run(session, 'out', text(50_000));
+    session.close?.();
+    // Its message was already with zlib: it completes; the next is refused.
+    await expect(pending).resolves.toMatchObject({ rsv1: true });
+    await expect(run(session, 'out', text(5000))).rejects.toThrow('closed');
+    await roundTrip(other.client, other.server, text(5000));
+  });
+
+  it('a decompression bomb on a shared inflater fails only its own message', async () => {
+    const small = negotiate({ clientNoContextTakeover: true }, {}, 64 * 1024);
+    const large = negotiate({ clientNoContextTakeover: true }, {}, 1 << 20);
+    const bomb = run(small.server, 'in', compress(Buffer.alloc(10 << 20))).catch((e: unknown) => e);
+    const fine = run(large.server, 'in', compress(Buffer.alloc(512 * 1024, 7)));
+    expect(await bomb).toMatchObject({ type: 'too_large' });
+    expect((await fine).data.length).toBe(512 * 1024);
+    // The failed session is done (its pipeline stops); later sessions, on either pooled
+    // inflater, still inflate.
+    for (let i = 0; i < 2; i++) {
+      const again = negotiate({ clientNoContextTakeover: true }, {}, 64 * 1024);
+      await roundTrip(again.client, again.server, text(5000, i));
+    }
   });
 });
 
@@ -497,8 +573,8 @@ describe('zlib streams: lazy, reused, released', () => {
     expect(handles).toBe(0);
   });
 
-  it('creates one per direction and reuses it, with or without context takeover', async () => {
-    for (const options of [{}, { serverNoContextTakeover: true, clientNoContextTakeover: true }]) {
+  it('with compressors of their own and context takeover: one per direction, reused', async () => {
+    for (const options of [{ sharedCompressor: false }]) {
       const handles = await countZlibHandles(async () => {
         const { client, server } = negotiate(options, options);
         for (let i = 0; i < 5; i++) {
@@ -508,5 +584,24 @@ describe('zlib streams: lazy, reused, released', () => {
       });
       expect(handles).toBe(4);
     }
+  });
+
+  it('shared: many sessions make no zlib stream of their own', async () => {
+    const agreed = { clientNoContextTakeover: true, serverNoContextTakeover: true };
+    // Enough sessions to fill every slot of the pool (sessions take slots round-robin).
+    for (let i = 0; i < 8; i++) {
+      const warm = negotiate(agreed, agreed);
+      await roundTrip(warm.client, warm.server, text(5000));
+      await roundTrip(warm.server, warm.client, text(5000));
+    }
+    // The pool now holds its codecs per direction and settings; 20 more sessions add none.
+    const handles = await countZlibHandles(async () => {
+      for (let i = 0; i < 20; i++) {
+        const { client, server } = negotiate(agreed, agreed);
+        await roundTrip(client, server, text(5000, i));
+        await roundTrip(server, client, text(5000, i));
+      }
+    });
+    expect(handles).toBe(0);
   });
 });
