@@ -143,9 +143,7 @@ function memoryResult(before: MemorySample | undefined, after: MemorySample, err
   const rss = before && n > 0 ? (after.rss - before.rss) / n / 1024 : Number.NaN;
   const heap = before && n > 0 ? (after.heapUsed - before.heapUsed) / n / 1024 : Number.NaN;
   const retained =
-    before && n > 0
-      ? (after.rss - after.newSpace - (before.rss - before.newSpace)) / n / 1024
-      : Number.NaN;
+    before && n > 0 ? (after.rss - after.newSpace - (before.rss - before.newSpace)) / n / 1024 : Number.NaN;
   return {
     rate: Number.NaN,
     bytesPerSecond: Number.NaN,

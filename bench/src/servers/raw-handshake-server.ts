@@ -16,7 +16,9 @@ await runServer((server, config, stats) => {
   if (config.scenario !== 'echo') return 'the raw baseline serves handshakes only';
   server.on('upgrade', (request, socket: Socket) => {
     const key = request.headers['sec-websocket-key'] ?? '';
-    const accept = createHash('sha1').update(key + GUID).digest('base64');
+    const accept = createHash('sha1')
+      .update(key + GUID)
+      .digest('base64');
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
     );
