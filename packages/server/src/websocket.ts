@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import {
-  abortHandshake,
   acceptHandshake,
   Connection,
   WebSocket as CoreWebSocket,
@@ -32,9 +31,6 @@ export type ProtocolList = readonly string[] | string | null | undefined;
 /** Shared by every socket made without options (one object fewer per connection). */
 const NO_OPTIONS: ServerOptions = Object.freeze({});
 
-let startHandshake: (ws: WebSocket) => void;
-let timeoutHandshake: (ws: WebSocket, timeout: number) => void;
-
 /**
  * A WebSocket connection accepted from Node's HTTP `upgrade` event, as faye-websocket's server class:
  *
@@ -50,20 +46,16 @@ let timeoutHandshake: (ws: WebSocket, timeout: number) => void;
  * A failed handshake answers 400 with the reason as plain text (426 with `Sec-WebSocket-Version: 13`
  * for an unsupported version), fires `error` then `close` (1002, the reason, `wasClean` false) and
  * destroys the socket. Messages sent before `open` are queued and flushed in order.
+ *
+ * The object keeps nothing of the upgrade (request, socket, head, protocols, options): those travel
+ * as arguments of the handshake tick, and an open connection holds only what its driver needs
+ * (memory per idle connection).
  */
 export class WebSocket extends CoreWebSocket {
   /** Whether `request` asks for a WebSocket upgrade (GET, `Connection: upgrade`, `Upgrade: websocket`). */
   static isWebSocket(request: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
     return isWebSocket(request);
   }
-
-  /** The HTTP request the connection was upgraded from. */
-  readonly request: IncomingMessage;
-
-  #socket: DriverSocket;
-  #head: Buffer | null;
-  #protocols: readonly string[] | null;
-  #options: ServerOptions;
 
   /**
    * @param request the `upgrade` event's request
@@ -81,119 +73,121 @@ export class WebSocket extends CoreWebSocket {
     options?: ServerOptions | null,
   ) {
     super(baseInit(request, options));
-    this.request = request;
-    this.#socket = socket;
-    this.#head = head !== undefined && head !== null && head.length > 0 ? head : null;
-    this.#protocols = protocolList(protocols);
-    this.#options = options ?? NO_OPTIONS;
     // Node removes its own listeners from an upgraded socket: until the driver attaches its own, an
     // error (a reset during the handshake) must not become an uncaught exception.
     socket.on('error', ignoreError);
-    process.nextTick(startHandshake, this);
-  }
-
-  /** The user closed the WebSocket before the handshake ran: drop the connection without an answer. */
-  override [abortHandshake](): void {
-    this.#socket.destroy();
-  }
-
-  static {
-    startHandshake = (ws) => ws.#handshake();
-    timeoutHandshake = (ws, timeout) => ws.#timedOut(timeout);
-  }
-
-  /** A draft-76 client sent no key bytes in time: drop it with a reset (it never completed a handshake). */
-  #timedOut(timeout: number): void {
-    if (this.readyState !== CoreWebSocket.CONNECTING) return;
-    const socket = this.#socket as DriverSocket & { resetAndDestroy?(): unknown };
-    if (typeof socket.resetAndDestroy === 'function' && !socket.destroyed) socket.resetAndDestroy();
-    failWebSocket(
+    process.nextTick(
+      handshake,
       this,
-      new HandshakeError(
-        ErrorCode.HandshakeTimeout,
-        `The opening handshake did not complete within ${timeout} ms`,
-      ),
-    );
-  }
-
-  #handshake(): void {
-    if (this.readyState !== CoreWebSocket.CONNECTING) return;
-    const socket = this.#socket;
-    const options = this.#options;
-    if (socket.destroyed || !socket.writable) {
-      failWebSocket(this, networkGone(this.url));
-      socket.destroy();
-      return;
-    }
-    const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-    const result = acceptHandshake(
-      this.request,
-      {
-        protocols: this.#protocols,
-        extensions: extensionList(options.extensions),
-        maxLength,
-        allowDrafts: options.allowDrafts === true,
-        ...(options.headers === undefined ? {} : { headers: options.headers }),
-        secure: isSecureRequest(this.request),
-        url: this.url,
-      },
-      nodeDigest,
-    );
-    if (!result.ok) {
-      // Send the whole response, then close: destroying at once could discard it.
-      socket.once('finish', destroySocket);
-      socket.end(result.response);
-      failWebSocket(this, result.error, { code: 1002, reason: result.error.message });
-      return;
-    }
-    socket.write(result.response);
-    const head = this.#head ?? undefined;
-    this.#head = null;
-    const { extensions, version, challenge } = result;
-    if (version === 'hybi-13') {
-      openWebSocket(this, {
-        socket,
-        engine: (handler) =>
-          new Connection(handler, {
-            role: Role.Server,
-            maxLength,
-            ...(options.maxFragments === undefined ? {} : { maxFragments: options.maxFragments }),
-            extensions,
-          }),
-        protocol: result.protocol,
-        version,
-        extensions: extensions === null ? '' : extensionHeader(result.response),
-        head,
-      });
-      return;
-    }
-    // hixie-75 opens now; hixie-76 once its 8 key bytes (in `head` or later packets) have arrived.
-    const deferOpen = version === 'hixie-76';
-    openWebSocket(this, {
+      request,
       socket,
-      engine: (handler, opened) =>
-        new DraftConnection(handler, {
-          version,
-          maxLength,
-          ...(deferOpen ? { challenge, digest: nodeDigest, onOpen: opened } : {}),
-        }),
-      version,
-      deferOpen,
-      head,
-    });
-    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-    if (deferOpen && timeout > 0 && this.readyState === CoreWebSocket.CONNECTING) {
-      const timer = setTimeout(handshakeTimedOut, timeout, this, timeout);
-      // Released as soon as the connection opens or closes, so no timer outlives it.
-      const release = (): void => clearTimeout(timer);
-      this.once('open', release);
-      this.once('close', release);
-    }
+      head !== undefined && head !== null && head.length > 0 ? head : null,
+      protocolList(protocols),
+      options ?? NO_OPTIONS,
+    );
   }
 }
 
-function handshakeTimedOut(ws: WebSocket, timeout: number): void {
-  timeoutHandshake(ws, timeout);
+/**
+ * The opening handshake, on the tick after construction. A WebSocket closed by the user before it
+ * ran (CLOSING: its `close` event is due on a later tick) drops the connection without an answer.
+ */
+function handshake(
+  ws: WebSocket,
+  request: IncomingMessage,
+  socket: DriverSocket,
+  head: Buffer | null,
+  protocols: readonly string[] | null,
+  options: ServerOptions,
+): void {
+  if (ws.readyState !== CoreWebSocket.CONNECTING) {
+    socket.destroy();
+    return;
+  }
+  if (socket.destroyed || !socket.writable) {
+    failWebSocket(ws, networkGone(ws.url));
+    socket.destroy();
+    return;
+  }
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  const result = acceptHandshake(
+    request,
+    {
+      protocols,
+      extensions: extensionList(options.extensions),
+      maxLength,
+      allowDrafts: options.allowDrafts === true,
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      secure: isSecureRequest(request),
+      url: ws.url,
+    },
+    nodeDigest,
+  );
+  if (!result.ok) {
+    // Send the whole response, then close: destroying at once could discard it.
+    socket.once('finish', destroySocket);
+    socket.end(result.response);
+    failWebSocket(ws, result.error, { code: 1002, reason: result.error.message });
+    return;
+  }
+  socket.write(result.response);
+  const { extensions, version, challenge } = result;
+  if (version === 'hybi-13') {
+    openWebSocket(ws, {
+      socket,
+      engine: (handler) =>
+        new Connection(handler, {
+          role: Role.Server,
+          maxLength,
+          ...(options.maxFragments === undefined ? {} : { maxFragments: options.maxFragments }),
+          extensions,
+        }),
+      protocol: result.protocol,
+      version,
+      extensions: extensions === null ? '' : extensionHeader(result.response),
+      head: head ?? undefined,
+    });
+    // The driver listens for errors now (or the socket is gone): one listener, not a list of two.
+    socket.removeListener('error', ignoreError);
+    return;
+  }
+  // hixie-75 opens now; hixie-76 once its 8 key bytes (in `head` or later packets) have arrived.
+  const deferOpen = version === 'hixie-76';
+  openWebSocket(ws, {
+    socket,
+    engine: (handler, opened) =>
+      new DraftConnection(handler, {
+        version,
+        maxLength,
+        ...(deferOpen ? { challenge, digest: nodeDigest, onOpen: opened } : {}),
+      }),
+    version,
+    deferOpen,
+    head: head ?? undefined,
+  });
+  socket.removeListener('error', ignoreError);
+  const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+  if (deferOpen && timeout > 0 && ws.readyState === CoreWebSocket.CONNECTING) {
+    const timer = setTimeout(handshakeTimedOut, timeout, ws, socket, timeout);
+    // Released as soon as the connection opens or closes, so no timer outlives it.
+    const release = (): void => clearTimeout(timer);
+    ws.once('open', release);
+    ws.once('close', release);
+  }
+}
+
+/** A draft-76 client sent no key bytes in time: drop it with a reset (it never completed a handshake). */
+function handshakeTimedOut(ws: WebSocket, socket: DriverSocket, timeout: number): void {
+  if (ws.readyState !== CoreWebSocket.CONNECTING) return;
+  const resettable = socket as DriverSocket & { resetAndDestroy?(): unknown };
+  if (typeof resettable.resetAndDestroy === 'function' && !socket.destroyed) resettable.resetAndDestroy();
+  failWebSocket(
+    ws,
+    new HandshakeError(
+      ErrorCode.HandshakeTimeout,
+      `The opening handshake did not complete within ${timeout} ms`,
+    ),
+  );
 }
 
 /**
@@ -219,7 +213,7 @@ function baseInit(request: IncomingMessage, options: ServerOptions | null | unde
   }
   const shared = options ?? {};
   return {
-    url: requestUrl(request, 'ws'),
+    url: sharedUrl(requestUrl(request, 'ws')),
     role: 'server' as const,
     options: {
       ...(shared.closeTimeout === undefined ? {} : { closeTimeout: shared.closeTimeout }),
@@ -228,6 +222,26 @@ function baseInit(request: IncomingMessage, options: ServerOptions | null | unde
       ...(shared.highWaterMark === undefined ? {} : { highWaterMark: shared.highWaterMark }),
     },
   };
+}
+
+/** Recent `url` strings, so that connections to the same URL share one (see {@link sharedUrl}). */
+const recentUrls = new Map<string, string>();
+const RECENT_URLS_MAX = 256;
+
+/**
+ * `url` as a string shared with the other connections to the same URL. Built by concatenation, a
+ * URL is a tree of pieces (scheme, host, path: ~150 bytes) that every open connection would keep;
+ * most connections of a server name the same few URLs, and these share one flat copy.
+ */
+function sharedUrl(url: string): string {
+  const known = recentUrls.get(url);
+  if (known !== undefined) return known;
+  // A flat copy: the pieces become garbage.
+  const flat = Buffer.from(url, 'utf8').toString('utf8');
+  // Bounded: URLs that differ per connection (query tokens) must not grow it without end.
+  if (recentUrls.size >= RECENT_URLS_MAX) recentUrls.clear();
+  recentUrls.set(flat, flat);
+  return flat;
 }
 
 function protocolList(protocols: ProtocolList): readonly string[] | null {

@@ -11,6 +11,22 @@ let handlerOf: (target: EventTargetEmitter, type: string) => Handler;
 let setHandlerOf: (target: EventTargetEmitter, type: string, handler: unknown) => void;
 
 /**
+ * The functions that stand for `handleEvent` listener objects, per target. Kept here rather than in
+ * a field: most targets never see such a listener, and a field costs every idle connection 8 bytes.
+ */
+const wrappedListeners = new WeakMap<EventTargetEmitter, WeakMap<object, (event: Event) => unknown>>();
+
+/**
+ * The emitter's listener table (`_events`). Node makes it with `{ __proto__: null }`, a
+ * dictionary-mode object of ~190 bytes; an instance of this constructor is a fast-mode object of
+ * a few dozen bytes (its listeners are in-object fields) that still inherits no key: its
+ * prototype has no prototype, so `_events.toString` stays undefined. Node's own streams pre-shape
+ * their `_events` the same way, for the same reason.
+ */
+const ListenerTable = function ListenerTable() {} as unknown as new () => object;
+ListenerTable.prototype = Object.create(null);
+
+/**
  * A Node `EventEmitter` that also speaks the DOM `EventTarget` dialect, as faye-websocket does:
  * `addEventListener`/`removeEventListener`, `dispatchEvent`, and `on<type>` handler properties.
  * On dispatch the `on<type>` handler runs before the emitter listeners (faye's order).
@@ -18,8 +34,13 @@ let setHandlerOf: (target: EventTargetEmitter, type: string, handler: unknown) =
  * Subclasses declare which `on<type>` properties exist by listing the event types they fire.
  */
 export class EventTargetEmitter extends EventEmitter {
-  // Both made on first use: most connections never set an `on<type>` handler or pass a
-  // `handleEvent` object, and an idle connection should not carry an object and a WeakMap for them.
+  constructor() {
+    super();
+    (this as unknown as { _events: object })._events = new ListenerTable();
+  }
+
+  // Made on first use: most connections never set an `on<type>` handler, and an idle connection
+  // should not carry an object for them.
   #handlers: Record<string, Handler> | null = null;
 
   static {
@@ -28,7 +49,6 @@ export class EventTargetEmitter extends EventEmitter {
       (target.#handlers ??= {})[type] = typeof handler === 'function' ? (handler as Handler) : null;
     };
   }
-  #wrapped: WeakMap<object, (event: Event) => unknown> | null = null;
 
   /** Adds `listener` for `type`. Options (`capture`, `once`) are accepted; `once` is honoured. */
   addEventListener(
@@ -37,7 +57,7 @@ export class EventTargetEmitter extends EventEmitter {
     options?: boolean | { once?: boolean },
   ): void {
     if (listener === null || listener === undefined) return;
-    const fn = this.#listenerFunction(listener);
+    const fn = listenerFunction(this, listener);
     if (typeof options === 'object' && options?.once) this.once(type, fn);
     else this.on(type, fn);
   }
@@ -45,7 +65,7 @@ export class EventTargetEmitter extends EventEmitter {
   /** Removes a listener added with {@link addEventListener} (or `on`). */
   removeEventListener(type: string, listener: EventListenerLike | null): void {
     if (listener === null || listener === undefined) return;
-    const fn = typeof listener === 'function' ? listener : this.#wrapped?.get(listener);
+    const fn = typeof listener === 'function' ? listener : wrappedListeners.get(this)?.get(listener);
     if (fn) this.removeListener(type, fn as (event: Event) => unknown);
   }
 
@@ -61,17 +81,29 @@ export class EventTargetEmitter extends EventEmitter {
     this.emit(event.type, event);
     return true;
   }
+}
 
-  #listenerFunction(listener: EventListenerLike): (event: Event) => unknown {
-    if (typeof listener === 'function') return listener as (event: Event) => unknown;
-    const wrapped = (this.#wrapped ??= new WeakMap());
-    let fn = wrapped.get(listener);
-    if (!fn) {
-      fn = (event: Event) => listener.handleEvent(event);
-      wrapped.set(listener, fn);
-    }
-    return fn;
+/**
+ * The function `addEventListener` registers for `listener`: itself, or (for a `handleEvent`
+ * object) one wrapper per target and object, so that `removeEventListener` finds it again. A
+ * module function, not a private method: a class with private methods costs each instance a field.
+ */
+function listenerFunction(
+  target: EventTargetEmitter,
+  listener: EventListenerLike,
+): (event: Event) => unknown {
+  if (typeof listener === 'function') return listener as (event: Event) => unknown;
+  let wrapped = wrappedListeners.get(target);
+  if (wrapped === undefined) {
+    wrapped = new WeakMap();
+    wrappedListeners.set(target, wrapped);
   }
+  let fn = wrapped.get(listener);
+  if (!fn) {
+    fn = (event: Event) => listener.handleEvent(event);
+    wrapped.set(listener, fn);
+  }
+  return fn;
 }
 
 /**

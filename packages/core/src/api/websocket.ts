@@ -1,5 +1,10 @@
 import type { WebSocketError } from '../errors.js';
-import { type DriverHandler, type DriverSocket, SocketDriver } from '../node/socket-driver.js';
+import {
+  type DriverHandler,
+  type DriverSocket,
+  SocketDriver,
+  type SocketDriverOptions,
+} from '../node/socket-driver.js';
 import type { Engine, EngineHandler } from '../protocol/engine.js';
 import { validateCloseArguments } from './close-arguments.js';
 import { CloseEvent, ErrorEvent, Event, MessageEvent } from './event.js';
@@ -114,6 +119,96 @@ interface Pending {
   data: string | Buffer;
 }
 
+/**
+ * A WebSocket's fixed settings, resolved from its options. Also the driver's options (passed by
+ * reference): WebSockets with default options all share one object (never mutated), rather than
+ * each WebSocket and each driver carrying copies (memory per idle connection).
+ */
+interface Settings extends SocketDriverOptions {
+  readonly highWaterMark: number;
+}
+
+/** The one place settings are made, so that all have the same shape. */
+function makeSettings(
+  role: 'server' | 'client',
+  closeTimeout: number,
+  pingInterval: number,
+  pingTimeout: number,
+  highWaterMark: number,
+): Settings {
+  return { role, closeTimeout, pingInterval, pingTimeout, highWaterMark };
+}
+
+const SERVER_DEFAULTS = makeSettings('server', DEFAULT_CLOSE_TIMEOUT, 0, 0, DEFAULT_HIGH_WATER_MARK);
+const CLIENT_DEFAULTS = makeSettings('client', DEFAULT_CLOSE_TIMEOUT, 0, 0, DEFAULT_HIGH_WATER_MARK);
+
+function resolveSettings(role: 'server' | 'client', options: WebSocketOptions): Settings {
+  const { closeTimeout, ping, pingTimeout, highWaterMark } = options;
+  if (
+    closeTimeout === undefined &&
+    ping === undefined &&
+    pingTimeout === undefined &&
+    highWaterMark === undefined
+  ) {
+    return role === 'server' ? SERVER_DEFAULTS : CLIENT_DEFAULTS;
+  }
+  const pingInterval = nonNegative(ping, 0, 'ping') * 1000;
+  return makeSettings(
+    role,
+    nonNegative(closeTimeout, DEFAULT_CLOSE_TIMEOUT, 'closeTimeout'),
+    pingInterval,
+    nonNegative(pingTimeout, pingInterval, 'pingTimeout'),
+    nonNegative(highWaterMark, DEFAULT_HIGH_WATER_MARK, 'highWaterMark'),
+  );
+}
+
+/**
+ * What the opening handshake settled. Most connections negotiate nothing and share one object;
+ * the last other combination made is reused too (a server whose clients all pick the same
+ * subprotocol), rather than every WebSocket carrying three fields (memory per idle connection).
+ */
+interface Negotiated {
+  readonly version: string;
+  readonly protocol: string;
+  readonly extensions: string;
+}
+
+const PLAIN_HYBI: Negotiated = { version: 'hybi-13', protocol: '', extensions: '' };
+let lastNegotiated = PLAIN_HYBI;
+
+function negotiated(version: string, protocol: string, extensions: string): Negotiated {
+  const last = lastNegotiated;
+  if (last.version === version && last.protocol === protocol && last.extensions === extensions) {
+    return last;
+  }
+  if (version === 'hybi-13' && protocol === '' && extensions === '') return PLAIN_HYBI;
+  lastNegotiated = { version, protocol, extensions };
+  return lastNegotiated;
+}
+
+// The WebSocket's booleans, as bits of one #flags integer: every field costs 8 bytes of every idle
+// connection.
+/** faye 0.9.2: "only emit error once, and not after close". */
+const ERROR_FIRED = 1;
+/** A send() returned false: `drain` is owed once bufferedAmount falls below highWaterMark. */
+const NEED_DRAIN = 2;
+const DRAIN_SCHEDULED = 4;
+const PAUSED = 8;
+
+/**
+ * The callbacks of pings awaiting their pong, per WebSocket: here rather than in a field, since few
+ * connections ever pass a callback to ping(). Prototype-less maps: a payload such as "__proto__"
+ * is just a key.
+ */
+const pingCallbacks = new WeakMap<WebSocket, Record<string, () => void>>();
+
+/** What send() accepted before open: flushed, in order, once the handshake completes. */
+interface SendQueue {
+  readonly items: Pending[];
+  /** Their bytes, part of bufferedAmount. */
+  bytes: number;
+}
+
 function noop(): void {}
 
 function rethrow(error: unknown): never {
@@ -185,34 +280,20 @@ export class WebSocket extends EventTargetEmitter {
   readonly url: string;
 
   #readyState: ReadyState = ReadyState.CONNECTING;
-  #role: 'server' | 'client';
-  #version: string;
-  #protocol = '';
-  #extensions = '';
-  #closeTimeout: number;
-  #pingInterval: number;
-  #pingTimeout: number;
-  #highWaterMark: number;
+  /** ERROR_FIRED, NEED_DRAIN, DRAIN_SCHEDULED, PAUSED. */
+  #flags = 0;
+  readonly #settings: Settings;
+  #negotiated: Negotiated;
   #driver: SocketDriver | null = null;
-  #queue: Pending[] | null = [];
-  #queuedBytes = 0;
-  #pingCallbacks: Record<string, () => void> | null = null;
-  #errorFired = false;
-  #needDrain = false;
-  #drainScheduled = false;
-  #paused = false;
+  /** Null once open (or closed). */
+  #queue: SendQueue | null = { items: [], bytes: 0 };
 
   /** For subclasses: see the class documentation. */
   constructor(init: WebSocketInit) {
     super();
     this.url = init.url;
-    this.#role = init.role;
-    this.#version = init.version ?? 'hybi-13';
-    const options = init.options ?? {};
-    this.#closeTimeout = nonNegative(options.closeTimeout, DEFAULT_CLOSE_TIMEOUT, 'closeTimeout');
-    this.#pingInterval = nonNegative(options.ping, 0, 'ping') * 1000;
-    this.#pingTimeout = nonNegative(options.pingTimeout, this.#pingInterval, 'pingTimeout');
-    this.#highWaterMark = nonNegative(options.highWaterMark, DEFAULT_HIGH_WATER_MARK, 'highWaterMark');
+    this.#settings = resolveSettings(init.role, init.options ?? {});
+    this.#negotiated = negotiated(init.version ?? 'hybi-13', '', '');
     // faye installs a no-op listener so that an `error` nobody listens to never throws.
     this.on('error', noop);
   }
@@ -228,22 +309,22 @@ export class WebSocket extends EventTargetEmitter {
    */
   get bufferedAmount(): number {
     const driver = this.#driver;
-    return driver === null ? this.#queuedBytes : driver.bufferedAmount;
+    return driver === null ? (this.#queue?.bytes ?? 0) : driver.bufferedAmount;
   }
 
   /** The subprotocol the server selected, '' for none (and before open). */
   get protocol(): string {
-    return this.#protocol;
+    return this.#negotiated.protocol;
   }
 
   /** `hybi-13` (RFC 6455), or `hixie-76` / `hixie-75` for a draft client on a server with `allowDrafts`. */
   get version(): string {
-    return this.#version;
+    return this.#negotiated.version;
   }
 
   /** The negotiated `Sec-WebSocket-Extensions` value, '' for none. */
   get extensions(): string {
-    return this.#extensions;
+    return this.#negotiated.extensions;
   }
 
   /** Stream surface: true until the connection is closed. */
@@ -258,7 +339,7 @@ export class WebSocket extends EventTargetEmitter {
 
   /** Whether reading is paused by {@link pause}. */
   get isPaused(): boolean {
-    return this.#paused;
+    return (this.#flags & PAUSED) !== 0;
   }
 
   /**
@@ -290,7 +371,11 @@ export class WebSocket extends EventTargetEmitter {
    * compression; drafts; before open) the message is sent as with {@link send}. Same return value.
    */
   sendPrepared(message: PreparedMessage): boolean {
-    if (this.#readyState === ReadyState.OPEN && this.#role === 'server' && this.#extensions === '') {
+    if (
+      this.#readyState === ReadyState.OPEN &&
+      this.#settings.role === 'server' &&
+      this.#negotiated.extensions === ''
+    ) {
       const sent = this.#driver!.sendEncoded(message.frames);
       if (sent !== null) return sent && this.#accepted();
     }
@@ -315,9 +400,12 @@ export class WebSocket extends EventTargetEmitter {
       return false;
     }
     if (typeof callback === 'function') {
-      // A prototype-less map: a payload such as "__proto__" is just a key.
-      this.#pingCallbacks ??= Object.create(null) as Record<string, () => void>;
-      this.#pingCallbacks[payload.toString('latin1')] = callback;
+      let callbacks = pingCallbacks.get(this);
+      if (callbacks === undefined) {
+        callbacks = Object.create(null) as Record<string, () => void>;
+        pingCallbacks.set(this, callbacks);
+      }
+      callbacks[payload.toString('latin1')] = callback;
     }
     return true;
   }
@@ -357,7 +445,6 @@ export class WebSocket extends EventTargetEmitter {
     this.#readyState = ReadyState.CLOSING;
     if (state === ReadyState.CONNECTING) {
       this.#queue = null;
-      this.#queuedBytes = 0;
       this.#driver?.terminate();
       this[abortHandshake]();
       process.nextTick(finishAbort, this);
@@ -390,15 +477,15 @@ export class WebSocket extends EventTargetEmitter {
    * deadline applies (the pong may be sitting unread).
    */
   pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
+    if ((this.#flags & PAUSED) !== 0) return;
+    this.#flags |= PAUSED;
     this.#driver?.pause();
   }
 
   /** Restarts reading after {@link pause}. */
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
+    if ((this.#flags & PAUSED) === 0) return;
+    this.#flags &= ~PAUSED;
     this.#driver?.resume();
   }
 
@@ -432,6 +519,9 @@ export class WebSocket extends EventTargetEmitter {
       constructor(ws: WebSocket) {
         this.ws = ws;
       }
+      get url(): string {
+        return this.ws.url;
+      }
       onMessage(data: string | Buffer, binary: boolean): void {
         this.ws.#message(data, binary);
       }
@@ -450,8 +540,8 @@ export class WebSocket extends EventTargetEmitter {
       }
       onDrain(): void {
         const ws = this.ws;
-        if (!ws.#needDrain || ws.#drainScheduled) return;
-        ws.#drainScheduled = true;
+        if ((ws.#flags & (NEED_DRAIN | DRAIN_SCHEDULED)) !== NEED_DRAIN) return;
+        ws.#flags |= DRAIN_SCHEDULED;
         process.nextTick(emitDrain, ws);
       }
       onClosed(code: number, reason: string, wasClean: boolean): void {
@@ -474,25 +564,20 @@ export class WebSocket extends EventTargetEmitter {
         ? (handler) => params.engine(handler, () => this.#opened())
         : (handler) => params.engine(handler, noop),
       createHandler(this),
-      {
-        role: this.#role,
-        closeTimeout: this.#closeTimeout,
-        pingInterval: this.#pingInterval,
-        pingTimeout: this.#pingTimeout,
-        url: this.url,
-      },
+      this.#settings,
     );
     this.#driver = driver;
-    this.#protocol = params.protocol ?? '';
-    if (params.version !== undefined) this.#version = params.version;
-    this.#extensions = params.extensions ?? '';
-    if (this.#paused) driver.pause();
+    this.#negotiated = negotiated(
+      params.version ?? this.#negotiated.version,
+      params.protocol ?? '',
+      params.extensions ?? '',
+    );
+    if ((this.#flags & PAUSED) !== 0) driver.pause();
     if (!deferred) this.#readyState = ReadyState.OPEN;
     const queue = this.#queue;
     this.#queue = null;
-    this.#queuedBytes = 0;
     if (queue !== null) {
-      for (const item of queue) {
+      for (const item of queue.items) {
         if (item.kind === kText) driver.sendText(item.data as string);
         else if (item.kind === kBinary) driver.sendBinary(item.data as Buffer);
         else if (item.kind === kPing) driver.sendPing(item.data as Buffer);
@@ -522,26 +607,27 @@ export class WebSocket extends EventTargetEmitter {
     if (state === ReadyState.CLOSING) return;
     this.#readyState = ReadyState.CLOSING;
     this.#queue = null;
-    this.#queuedBytes = 0;
     this.#error(error);
     this.#closed(options.code ?? 1006, options.reason ?? '', false);
   }
 
   #enqueue(kind: number, data: string | Buffer): void {
-    this.#queue?.push({ kind, data });
-    this.#queuedBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    const queue = this.#queue;
+    if (queue === null) return;
+    queue.items.push({ kind, data });
+    queue.bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
   }
 
   #accepted(): boolean {
-    if (this.bufferedAmount < this.#highWaterMark) return true;
-    this.#needDrain = true;
+    if (this.bufferedAmount < this.#settings.highWaterMark) return true;
+    this.#flags |= NEED_DRAIN;
     return false;
   }
 
   #emitDrain(): void {
-    this.#drainScheduled = false;
-    if (!this.#needDrain || this.bufferedAmount >= this.#highWaterMark) return;
-    this.#needDrain = false;
+    this.#flags &= ~DRAIN_SCHEDULED;
+    if ((this.#flags & NEED_DRAIN) === 0 || this.bufferedAmount >= this.#settings.highWaterMark) return;
+    this.#flags &= ~NEED_DRAIN;
     this.#emitSafely('drain');
   }
 
@@ -565,8 +651,8 @@ export class WebSocket extends EventTargetEmitter {
   }
 
   #pong(payload: Buffer): void {
-    const callbacks = this.#pingCallbacks;
-    if (callbacks !== null) {
+    const callbacks = pingCallbacks.get(this);
+    if (callbacks !== undefined) {
       const key = payload.toString('latin1');
       const callback = callbacks[key];
       if (callback !== undefined) {
@@ -585,8 +671,8 @@ export class WebSocket extends EventTargetEmitter {
 
   #error(error: WebSocketError): void {
     // faye 0.9.2: "only emit error once, and not after close".
-    if (this.#errorFired || this.#readyState === ReadyState.CLOSED) return;
-    this.#errorFired = true;
+    if ((this.#flags & ERROR_FIRED) !== 0 || this.#readyState === ReadyState.CLOSED) return;
+    this.#flags |= ERROR_FIRED;
     if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
     this.#dispatch(new ErrorEvent('error', error.message, error));
   }
@@ -595,8 +681,7 @@ export class WebSocket extends EventTargetEmitter {
     if (this.#readyState === ReadyState.CLOSED) return;
     this.#readyState = ReadyState.CLOSED;
     this.#queue = null;
-    this.#queuedBytes = 0;
-    this.#pingCallbacks = null;
+    pingCallbacks.delete(this);
     this.#emitSafely('end');
     this.#dispatch(new CloseEvent('close', code, reason, wasClean));
   }

@@ -39,9 +39,17 @@ export interface DriverHandler {
    * handshake was completed, the WebSocket connection is said to have been closed _cleanly_").
    */
   onClosed(code: number, reason: string, wasClean: boolean): void;
+  /**
+   * The connection's URL, quoted in network error messages when the options carry no `url` (so
+   * that options can be one object shared by many connections).
+   */
+  readonly url?: string;
 }
 
-/** Timing and role of a {@link SocketDriver}. All times in milliseconds. */
+/**
+ * Timing and role of a {@link SocketDriver}. All times in milliseconds. The driver keeps the object
+ * by reference (it does not copy it), so connections with the same settings can share one.
+ */
 export interface SocketDriverOptions {
   /**
    * `server` closes TCP first once the closing handshake is done (RFC 6455 §7.1.1); `client` waits
@@ -54,13 +62,30 @@ export interface SocketDriverOptions {
   pingInterval: number;
   /** A peer that answers no ping within this time is dropped (1006); 0 = never. Needs `pingInterval`. */
   pingTimeout: number;
-  /** Used in error messages ("Network error: <url>: ..."), as faye words them. */
+  /** Used in error messages ("Network error: <url>: ..."), as faye words them. Default: the handler's `url`, else none. */
   url?: string;
 }
 
 /** An engine able to send a frame encoded once for many sockets (the RFC 6455 `Connection`). */
 interface EncodedSender {
   sendEncoded(chunks: readonly Buffer[]): boolean;
+}
+
+// The driver's booleans, as bits of one #flags integer: every field costs 8 bytes of every idle
+// connection.
+/** Listed in `batch`: output queued while some socket's data was being processed. */
+const BATCHED = 1;
+const PAUSED = 2;
+const STARTED = 4;
+const FINISHED = 8;
+
+/** The automatic ping's state, made only for a connection with a ping interval. */
+interface Pinger {
+  readonly interval: NodeJS.Timeout;
+  /** The pong deadline, while a ping awaits its pong. */
+  deadline: NodeJS.Timeout | null;
+  /** Pings sent: the next one's payload. */
+  count: number;
 }
 
 const kDriver = Symbol('sockeye.driver');
@@ -81,26 +106,22 @@ export class SocketDriver implements EngineHandler {
   /** The protocol engine (RFC 6455 `Connection` or a hixie `DraftConnection`). */
   readonly engine: Engine;
 
-  #handler: DriverHandler;
-  #role: 'server' | 'client';
-  #closeTimeout: number;
-  #pingInterval: number;
-  #pingTimeout: number;
-  #url: string;
+  readonly #handler: DriverHandler;
+  /** Not copied: many connections may share one options object. */
+  readonly #options: SocketDriverOptions;
 
   #closeTimer: NodeJS.Timeout | null = null;
-  #pingTimer: NodeJS.Timeout | null = null;
-  #pongTimer: NodeJS.Timeout | null = null;
-  #pingCount = 0;
-  /** Listed in `batch`: output queued while some socket's data was being processed. */
-  #batched = false;
-  #paused = false;
-  #started = false;
-  #finished = false;
-  #peerCode = 1005;
-  #peerReason = '';
-  #failCode = 0;
-  #failReason = '';
+  /** Null without a ping interval (most connections), and once pinging stopped. */
+  #pinger: Pinger | null = null;
+  /** BATCHED, PAUSED, STARTED, FINISHED. */
+  #flags = 0;
+  /**
+   * The close code and reason `onClosed` reports: the peer's (`onClose`), else those of the first
+   * failure (`onFail`); 0 while neither happened. The two exclude each other: an engine that
+   * received the peer's close fails no more, and one that failed reads no close frame.
+   */
+  #closeCode = 0;
+  #closeReason = '';
 
   /**
    * @param createEngine builds the engine with this driver as its handler (`(h) => new Connection(h, {...})`).
@@ -113,11 +134,7 @@ export class SocketDriver implements EngineHandler {
   ) {
     this.socket = socket;
     this.#handler = handler;
-    this.#role = options.role;
-    this.#closeTimeout = options.closeTimeout;
-    this.#pingInterval = options.pingInterval;
-    this.#pingTimeout = options.pingTimeout;
-    this.#url = options.url ?? '';
+    this.#options = options;
     this.engine = createEngine(this);
   }
 
@@ -126,8 +143,8 @@ export class SocketDriver implements EngineHandler {
    * the handshake). Call once, after the API object is OPEN, so that messages in `head` follow `open`.
    */
   start(head?: Buffer): void {
-    if (this.#started) return;
-    this.#started = true;
+    if ((this.#flags & STARTED) !== 0) return;
+    this.#flags |= STARTED;
     const socket = this.socket as AttachedSocket;
     socket[kDriver] = this;
     socket.setTimeout?.(0);
@@ -142,12 +159,14 @@ export class SocketDriver implements EngineHandler {
       process.nextTick(driverFinish, this);
       return;
     }
-    if (this.#pingInterval > 0 && this.engine.state === EngineState.Open) {
-      this.#pingTimer = setInterval(driverPingTick, this.#pingInterval, this);
-      this.#pingTimer.unref();
+    const pingInterval = this.#options.pingInterval;
+    if (pingInterval > 0 && this.engine.state === EngineState.Open) {
+      const interval = setInterval(driverPingTick, pingInterval, this);
+      interval.unref();
+      this.#pinger = { interval, deadline: null, count: 0 };
     }
     if (head !== undefined && head.length > 0) this.engine.receiveData(head);
-    if (!this.#paused) socket.resume();
+    if ((this.#flags & PAUSED) === 0) socket.resume();
   }
 
   /** Bytes accepted and not yet handed to the kernel: the engine's pending bytes plus the socket's buffer. */
@@ -157,7 +176,7 @@ export class SocketDriver implements EngineHandler {
 
   /** Whether reading is paused. */
   get isPaused(): boolean {
-    return this.#paused;
+    return (this.#flags & PAUSED) !== 0;
   }
 
   /** Queues a text message. */
@@ -208,8 +227,8 @@ export class SocketDriver implements EngineHandler {
 
   /** Stops reading from the socket: the kernel's receive window fills and the peer is slowed down. */
   pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
+    if ((this.#flags & PAUSED) !== 0) return;
+    this.#flags |= PAUSED;
     this.socket.pause();
     // A peer whose pong sits unread in our buffers is not dead: no deadline while paused.
     this.#clearPongTimer();
@@ -217,9 +236,9 @@ export class SocketDriver implements EngineHandler {
 
   /** Restarts reading. */
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    if (this.#started) this.socket.resume();
+    if ((this.#flags & PAUSED) === 0) return;
+    this.#flags &= ~PAUSED;
+    if ((this.#flags & STARTED) !== 0) this.socket.resume();
   }
 
   // EngineHandler ---------------------------------------------------------------------------------
@@ -242,23 +261,23 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal */
   onClose(code: number, reason: string): void {
-    this.#peerCode = code;
-    this.#peerReason = reason;
+    this.#closeCode = code;
+    this.#closeReason = reason;
     this.#flush();
     this.#stopPing();
     // RFC 6455 §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by
     // the server, so that it holds the TIME_WAIT state and not the client". The client waits for that
     // FIN (bounded by the close timeout).
-    if (this.#role === 'server') this.#endSocket();
+    if (this.#options.role === 'server') this.#endSocket();
     this.#armCloseTimer();
     this.#handler.onPeerClose(code, reason);
   }
 
   /** @internal */
   onFail(error: ProtocolError): void {
-    if (this.#failCode === 0) {
-      this.#failCode = error.closeCode;
-      this.#failReason = error.message;
+    if (this.#closeCode === 0) {
+      this.#closeCode = error.closeCode;
+      this.#closeReason = error.message;
     }
     this.#flush();
     this.#stopPing();
@@ -274,8 +293,8 @@ export class SocketDriver implements EngineHandler {
     if (batchDepth > 0) {
       // Inside a socket's data handler: write once it returns, so that every frame queued for this
       // socket meanwhile (k broadcasts received in one read) leaves in one writev, not k writes.
-      if (!this.#batched) {
-        this.#batched = true;
+      if ((this.#flags & BATCHED) === 0) {
+        this.#flags |= BATCHED;
         batch.push(this);
       }
       return;
@@ -286,7 +305,7 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal The data handler that queued output here has returned: write it. */
   flushBatched(): void {
-    this.#batched = false;
+    this.#flags &= ~BATCHED;
     this.#flush();
     if (!this.socket.writableNeedDrain) this.#handler.onDrain();
   }
@@ -304,8 +323,9 @@ export class SocketDriver implements EngineHandler {
   handleError(error: Error): void {
     // An error after a completed closing handshake (typically ECONNRESET) changes nothing.
     if (this.engine.closeReceived && this.engine.closeSent) return;
-    if (this.#finished) return;
-    const prefix = this.#url === '' ? 'Network error' : `Network error: ${this.#url}`;
+    if ((this.#flags & FINISHED) !== 0) return;
+    const url = this.#options.url ?? this.#handler.url ?? '';
+    const prefix = url === '' ? 'Network error' : `Network error: ${url}`;
     this.#handler.onError(
       new NetworkError(ErrorCode.Network, `${prefix}: ${error.message}`, { cause: error }),
     );
@@ -319,21 +339,24 @@ export class SocketDriver implements EngineHandler {
   /** @internal Sends the automatic ping and arms the pong deadline. */
   pingTick(): void {
     if (this.engine.state !== EngineState.Open) return;
-    this.#pingCount++;
-    this.engine.sendPing(Buffer.from(String(this.#pingCount)));
-    if (this.#pingTimeout > 0 && this.#pongTimer === null && !this.#paused) {
-      this.#pongTimer = setTimeout(driverPongTimeout, this.#pingTimeout, this);
-      this.#pongTimer.unref();
+    const pinger = this.#pinger;
+    if (pinger === null) return;
+    pinger.count++;
+    this.engine.sendPing(Buffer.from(String(pinger.count)));
+    const pingTimeout = this.#options.pingTimeout;
+    if (pingTimeout > 0 && pinger.deadline === null && (this.#flags & PAUSED) === 0) {
+      pinger.deadline = setTimeout(driverPongTimeout, pingTimeout, this);
+      pinger.deadline.unref();
     }
   }
 
   /** @internal No pong within the deadline: the peer is presumed dead. */
   pongTimeout(): void {
-    this.#pongTimer = null;
-    if (this.#finished) return;
+    if (this.#pinger !== null) this.#pinger.deadline = null;
+    if ((this.#flags & FINISHED) !== 0) return;
     const error = new NetworkError(
       ErrorCode.PingTimeout,
-      `No pong received within ${this.#pingTimeout} ms; the connection is presumed dead`,
+      `No pong received within ${this.#options.pingTimeout} ms; the connection is presumed dead`,
     );
     this.#stopPing();
     this.socket.destroy();
@@ -348,8 +371,8 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal The socket closed: report the close exactly once. */
   finish(): void {
-    if (this.#finished) return;
-    this.#finished = true;
+    if ((this.#flags & FINISHED) !== 0) return;
+    this.#flags |= FINISHED;
     this.#stopPing();
     if (this.#closeTimer !== null) {
       clearTimeout(this.#closeTimer);
@@ -357,9 +380,9 @@ export class SocketDriver implements EngineHandler {
     }
     const engine = this.engine;
     if (engine.closeReceived) {
-      this.#handler.onClosed(this.#peerCode, this.#peerReason, engine.closeSent);
-    } else if (this.#failCode !== 0) {
-      this.#handler.onClosed(this.#failCode, this.#failReason, false);
+      this.#handler.onClosed(this.#closeCode, this.#closeReason, engine.closeSent);
+    } else if (this.#closeCode !== 0) {
+      this.#handler.onClosed(this.#closeCode, this.#closeReason, false);
     } else {
       // RFC 6455 §7.1.5: "If _The WebSocket Connection is Closed_ and no Close control frame was
       // received by the endpoint …, _The WebSocket Connection Close Code_ is considered to be 1006."
@@ -391,24 +414,26 @@ export class SocketDriver implements EngineHandler {
   }
 
   #armCloseTimer(): void {
-    if (this.#closeTimer !== null || this.#finished || this.#closeTimeout <= 0) return;
-    this.#closeTimer = setTimeout(driverCloseTimeout, this.#closeTimeout, this);
+    const closeTimeout = this.#options.closeTimeout;
+    if (this.#closeTimer !== null || (this.#flags & FINISHED) !== 0 || closeTimeout <= 0) return;
+    this.#closeTimer = setTimeout(driverCloseTimeout, closeTimeout, this);
     this.#closeTimer.unref();
   }
 
   #clearPongTimer(): void {
-    if (this.#pongTimer !== null) {
-      clearTimeout(this.#pongTimer);
-      this.#pongTimer = null;
+    const pinger = this.#pinger;
+    if (pinger !== null && pinger.deadline !== null) {
+      clearTimeout(pinger.deadline);
+      pinger.deadline = null;
     }
   }
 
   #stopPing(): void {
-    if (this.#pingTimer !== null) {
-      clearInterval(this.#pingTimer);
-      this.#pingTimer = null;
-    }
-    this.#clearPongTimer();
+    const pinger = this.#pinger;
+    if (pinger === null) return;
+    clearInterval(pinger.interval);
+    if (pinger.deadline !== null) clearTimeout(pinger.deadline);
+    this.#pinger = null;
   }
 }
 

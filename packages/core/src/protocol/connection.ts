@@ -69,6 +69,43 @@ const FIN = 0x80;
 const EMPTY = Buffer.alloc(0);
 const FLUSHED: Buffer[] = [];
 
+// The connection's booleans, as bits of one #flags integer: every field costs 8 bytes of every
+// idle connection (as Node's stream states, which pack theirs the same way).
+const CLOSE_SENT = 1;
+const CLOSE_RECEIVED = 2;
+/** EngineState.Closed; without it the state is Closing once CLOSE_SENT, else Open. */
+const CLOSED = 64;
+/** No more input is parsed: the peer's close frame arrived, the connection failed, or EOF. */
+const INPUT_DONE = 4;
+/** Failed or aborted: results of extension processing still in flight are dropped. */
+const DEAD = 8;
+/** Inside receiveData (a flag, not a depth: a nested call leaves the outermost to clear it). */
+const RECEIVING = 16;
+/** Inside receiveData, bytes were queued: onOutgoing is called once at the end. */
+const NOTIFY_PENDING = 32;
+
+/**
+ * What only a connection with negotiated extensions needs, kept out of the connection itself so
+ * that the common connection without extensions does not carry it.
+ */
+interface ExtensionState {
+  readonly pipeline: ExtensionPipeline;
+  /** The limit applied again to decoded (inflated) messages. */
+  readonly maxLength: number;
+  /**
+   * Data frames (and what must follow them: our close, pre-encoded frames) in send order while
+   * the pipeline processes earlier ones; `null` marks a message still in the pipeline.
+   */
+  slots: Array<Buffer[] | null>;
+  slotBytes: number[];
+  slotHead: number;
+  pendingBytes: number;
+  incomingInFlight: number;
+  /** The peer's close, held back until messages received before it leave the pipeline. */
+  deferredClose: { code: number; reason: string; payload: Buffer } | null;
+  released: boolean;
+}
+
 /** websocket-driver 0.8's names for close codes, which an extension error's `type` may carry. */
 const EXTENSION_ERROR_TYPES: Readonly<Record<string, number>> = {
   normal_closure: 1000,
@@ -120,43 +157,27 @@ function truncateUtf8(text: string, max: number): string {
 /**
  * An RFC 6455 connection in the OPEN state onwards. See the module comment; the
  * {@link Engine} interface documents each method.
+ *
+ * An idle server holds thousands of these, so the object is kept small: booleans share one
+ * `#flags` integer, the outgoing queue exists only while it holds bytes, and the state only
+ * extensions need lives in a side object made only when extensions were negotiated.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
  */
 export class Connection implements Engine {
   readonly #handler: EngineHandler;
-  readonly #role: Role;
-  /** Client frames are masked (§5.3); null for a server. */
+  /** Client frames are masked (§5.3); null for a server (which is how the role is known). */
   readonly #keySource: MaskKeySource | null;
-  readonly #maxLength: number;
-  readonly #extensions: ExtensionPipeline | null;
   readonly #parser: FrameParser;
+  /** Null without extensions. */
+  readonly #ext: ExtensionState | null;
 
-  #state: EngineState = EngineState.Open;
-  #closeSent = false;
-  #closeReceived = false;
-  /** No more input is parsed: the peer's close frame arrived, the connection failed, or EOF. */
-  #inputDone = false;
-  /** Failed or aborted: results of extension processing still in flight are dropped. */
-  #dead = false;
-  #extensionsReleased = false;
-
-  #outgoing: Buffer[] = [];
+  /** CLOSE_SENT, CLOSE_RECEIVED, CLOSED, INPUT_DONE, DEAD, RECEIVING, NOTIFY_PENDING. */
+  #flags = 0;
   /**
-   * Data frames (and what must follow them: our close, pre-encoded frames) in send order while an
-   * extension processes earlier ones; `null` marks a message still in the pipeline.
+   * Frames waiting for takeOutgoing; null when there are none, never empty (a new queue is stored
+   * only once a frame is in it), so null tells whether onOutgoing is due.
    */
-  readonly #slots: Array<Buffer[] | null> = [];
-  readonly #slotBytes: number[] = [];
-  #slotHead = 0;
-  #pendingBytes = 0;
-
-  #incomingInFlight = 0;
-  /** The peer's close, held back until messages received before it leave the pipeline. */
-  #deferredClose: { code: number; reason: string; payload: Buffer } | null = null;
-
-  /** Inside receiveData: onOutgoing is called once at the end. */
-  #depth = 0;
-  #notifyPending = false;
+  #outgoing: Buffer[] | null = null;
 
   constructor(handler: EngineHandler, options: ConnectionOptions) {
     if (options === null || typeof options !== 'object')
@@ -176,18 +197,30 @@ export class Connection implements Engine {
       throw new TypeError('extensions must be a websocket-extensions Extensions instance or null');
     }
     this.#handler = handler;
-    this.#role = role;
     this.#keySource = role === Role.Client ? writeRandomMaskKey : null;
-    this.#maxLength = checkLimit(
+    const maxLength = checkLimit(
       'maxLength',
       options.maxLength ?? DEFAULT_MAX_LENGTH,
       0,
       Number.MAX_SAFE_INTEGER,
     );
-    this.#extensions = extensions;
+    this.#ext =
+      extensions === null
+        ? null
+        : {
+            pipeline: extensions,
+            maxLength,
+            slots: [],
+            slotBytes: [],
+            slotHead: 0,
+            pendingBytes: 0,
+            incomingInFlight: 0,
+            deferredClose: null,
+            released: false,
+          };
     this.#parser = new FrameParser({
       role,
-      maxLength: this.#maxLength,
+      maxLength,
       maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
       extensions,
     });
@@ -195,23 +228,26 @@ export class Connection implements Engine {
 
   /** This side's role. */
   get role(): Role {
-    return this.#role;
+    return this.#keySource === null ? Role.Server : Role.Client;
   }
 
   get state(): EngineState {
-    return this.#state;
+    const flags = this.#flags;
+    if ((flags & CLOSED) !== 0) return EngineState.Closed;
+    return (flags & CLOSE_SENT) !== 0 ? EngineState.Closing : EngineState.Open;
   }
 
   get closeSent(): boolean {
-    return this.#closeSent;
+    return (this.#flags & CLOSE_SENT) !== 0;
   }
 
   get closeReceived(): boolean {
-    return this.#closeReceived;
+    return (this.#flags & CLOSE_RECEIVED) !== 0;
   }
 
   get pendingBytes(): number {
-    return this.#pendingBytes;
+    const ext = this.#ext;
+    return ext === null ? 0 : ext.pendingBytes;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -223,12 +259,13 @@ export class Connection implements Engine {
    * end if bytes were queued meanwhile (pongs, echoes, sends from handlers).
    */
   receiveData(chunk: Buffer): void {
-    if (this.#inputDone) return;
+    const flags = this.#flags;
+    if ((flags & INPUT_DONE) !== 0) return;
     const parser = this.#parser;
     parser.feed(chunk);
-    this.#depth++;
+    this.#flags = flags | RECEIVING;
     try {
-      while (!this.#inputDone) {
+      while ((this.#flags & INPUT_DONE) === 0) {
         const event = parser.read();
         if (event === FrameEvent.None) break;
         if (event === FrameEvent.Message) {
@@ -240,9 +277,11 @@ export class Connection implements Engine {
         }
       }
     } finally {
-      if (--this.#depth === 0 && this.#notifyPending) {
-        this.#notifyPending = false;
-        if (this.#outgoing.length > 0) this.#handler.onOutgoing();
+      // The outermost call (a handler may feed bytes again) reports queued output once.
+      if ((flags & RECEIVING) === 0) {
+        const after = this.#flags;
+        this.#flags = after & ~(RECEIVING | NOTIFY_PENDING);
+        if ((after & NOTIFY_PENDING) !== 0 && this.#outgoing !== null) this.#handler.onOutgoing();
       }
     }
   }
@@ -254,27 +293,26 @@ export class Connection implements Engine {
    */
   receiveEof(): void {
     this.#stopInput();
-    if (this.#state !== EngineState.Closed) {
-      this.#dead = true;
-      this.#state = EngineState.Closed;
+    if ((this.#flags & CLOSED) === 0) {
+      this.#flags |= DEAD | CLOSED;
       this.#releaseExtensions();
     }
   }
 
   #stopInput(): void {
-    this.#inputDone = true;
+    this.#flags |= INPUT_DONE;
     this.#parser.halt();
   }
 
   #receiveMessage(opcode: number, data: Buffer, rsv: number, validated: boolean): void {
-    const extensions = this.#extensions;
-    if (extensions === null) {
+    const ext = this.#ext;
+    if (ext === null) {
       this.#deliver(opcode, data, validated);
       return;
     }
     // §9 / RFC 7692 §6.2: extensions decode whole messages, in reverse negotiation order (the
     // websocket-extensions pipeline does that, and re-orders its results to arrival order).
-    this.#incomingInFlight++;
+    ext.incomingInFlight++;
     const message: ExtensionMessage = {
       rsv1: (rsv & RSV1) !== 0,
       rsv2: (rsv & RSV2) !== 0,
@@ -283,7 +321,7 @@ export class Connection implements Engine {
       data,
     };
     try {
-      extensions.processIncomingMessage(message, (error, result) =>
+      ext.pipeline.processIncomingMessage(message, (error, result) =>
         this.#afterIncoming(error, result, data, validated),
       );
     } catch (error) {
@@ -297,8 +335,9 @@ export class Connection implements Engine {
     original: Buffer,
     validated: boolean,
   ): void {
-    if (this.#dead) return;
-    this.#incomingInFlight--;
+    if ((this.#flags & DEAD) !== 0) return;
+    const ext = this.#ext!;
+    ext.incomingInFlight--;
     if (error !== null && error !== undefined) {
       this.#failWith(extensionFailure(error));
       return;
@@ -311,24 +350,23 @@ export class Connection implements Engine {
     // The parser bounded the wire size; inflation can multiply it (a decompression bomb), so the
     // decoded size is checked again. npm permessage-deflate inflates whole messages, so this
     // bounds what is delivered, not the memory the plugin used on the way.
-    if (data.length > this.#maxLength) {
+    if (data.length > ext.maxLength) {
       this.#failWith(
         new ProtocolError(
           ErrorCode.UnsupportedMessageLength,
           1009,
-          `Message too big: more than ${this.#maxLength} bytes once decoded`,
+          `Message too big: more than ${ext.maxLength} bytes once decoded`,
         ),
       );
       return;
     }
     this.#deliver(result.opcode, data, validated && data === original);
-    if (this.#incomingInFlight === 0 && this.#deferredClose !== null && !this.#dead) {
-      const { code, reason, payload } = this.#deferredClose;
-      this.#deferredClose = null;
+    if (ext.incomingInFlight === 0 && ext.deferredClose !== null && (this.#flags & DEAD) === 0) {
+      const { code, reason, payload } = ext.deferredClose;
+      ext.deferredClose = null;
       this.#completeClose(code, reason, payload);
     }
   }
-
   #deliver(opcode: number, data: Buffer, validated: boolean): void {
     if (opcode === Opcode.Text) {
       // §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte
@@ -363,13 +401,14 @@ export class Connection implements Engine {
         this.#failWith(error as ProtocolError);
         return;
       }
-      if (this.#incomingInFlight > 0) this.#deferredClose = { code, reason, payload };
+      const ext = this.#ext;
+      if (ext !== null && ext.incomingInFlight > 0) ext.deferredClose = { code, reason, payload };
       else this.#completeClose(code, reason, payload);
     } else if (opcode === Opcode.Ping) {
       // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
       // unless it already received a Close frame. … A Pong frame sent in response to a Ping
       // frame must have identical 'Application data'." Once our close is out we send nothing more.
-      if (!this.#closeSent) this.#pushControl(Opcode.Pong, payload);
+      if ((this.#flags & CLOSE_SENT) === 0) this.#pushControl(Opcode.Pong, payload);
       this.#handler.onPing(payload);
     } else {
       this.#handler.onPong(payload);
@@ -377,18 +416,18 @@ export class Connection implements Engine {
   }
 
   #completeClose(code: number, reason: string, payload: Buffer): void {
-    this.#closeReceived = true;
+    this.#flags |= CLOSE_RECEIVED;
     // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame,
     // the endpoint MUST send a Close frame in response. (When sending a Close frame in response,
     // the endpoint typically echos the status code it received.)" We echo code and reason; an
     // empty close is answered with an empty close.
-    if (!this.#closeSent) {
-      this.#closeSent = true;
+    if ((this.#flags & CLOSE_SENT) === 0) {
+      this.#flags |= CLOSE_SENT;
       const frames: Buffer[] = [];
       pushFrame(frames, FIN | Opcode.Close, payload, this.#keySource);
       this.#queueOrdered(frames);
     }
-    this.#state = EngineState.Closed;
+    this.#flags |= CLOSED;
     this.#releaseExtensions();
     this.#handler.onClose(code, reason);
   }
@@ -402,7 +441,7 @@ export class Connection implements Engine {
    * input, drop work in flight, report `onFail`.
    */
   #failWith(error: ProtocolError): void {
-    if (this.#state === EngineState.Closed) return;
+    if ((this.#flags & CLOSED) !== 0) return;
     this.#abort(error.closeCode, error.closeCode === 1011 ? '' : error.message);
     this.#handler.onFail(error);
   }
@@ -413,34 +452,37 @@ export class Connection implements Engine {
    * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7
    */
   fail(code: number, reason = ''): void {
-    if (this.#state === EngineState.Closed) return;
+    if ((this.#flags & CLOSED) !== 0) return;
     this.#abort(code, reason);
   }
 
   #abort(code: number, reason: string): void {
     this.#stopInput();
-    this.#dead = true;
-    this.#deferredClose = null;
-    if (!this.#closeSent) {
-      this.#closeSent = true;
-      // Messages still in the pipeline are abandoned; the close frame goes out at once.
-      this.#slots.length = 0;
-      this.#slotBytes.length = 0;
-      this.#slotHead = 0;
-      this.#pendingBytes = 0;
+    this.#flags |= DEAD;
+    const ext = this.#ext;
+    if (ext !== null) ext.deferredClose = null;
+    if ((this.#flags & CLOSE_SENT) === 0) {
+      this.#flags |= CLOSE_SENT;
+      if (ext !== null) {
+        // Messages still in the pipeline are abandoned; the close frame goes out at once.
+        ext.slots.length = 0;
+        ext.slotBytes.length = 0;
+        ext.slotHead = 0;
+        ext.pendingBytes = 0;
+      }
       this.#pushControl(Opcode.Close, encodeClosePayload(code, truncateUtf8(reason, 123)));
     }
-    this.#state = EngineState.Closed;
+    this.#flags |= CLOSED;
     this.#releaseExtensions();
   }
 
   #releaseExtensions(): void {
-    const extensions = this.#extensions;
-    if (extensions === null || this.#extensionsReleased) return;
-    this.#extensionsReleased = true;
+    const ext = this.#ext;
+    if (ext === null || ext.released) return;
+    ext.released = true;
     try {
       // Lets messages in flight drain, then closes each session (and its zlib streams).
-      extensions.close(() => {});
+      ext.pipeline.close(() => {});
     } catch {
       // A broken session must not turn a closed connection into a crash.
     }
@@ -450,12 +492,17 @@ export class Connection implements Engine {
   // Output
 
   sendText(text: string): boolean {
-    if (this.#closeSent) return false;
-    if (this.#extensions === null) {
+    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if (this.#ext === null) {
       const out = this.#outgoing;
-      const wasEmpty = out.length === 0;
-      pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
-      if (wasEmpty) this.#notify();
+      if (out !== null) {
+        pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
+      } else {
+        const fresh: Buffer[] = [];
+        pushTextFrame(fresh, FIN | Opcode.Text, text, this.#keySource);
+        this.#outgoing = fresh;
+        this.#notify();
+      }
     } else {
       this.#sendThroughExtensions(Opcode.Text, Buffer.from(text));
     }
@@ -463,12 +510,17 @@ export class Connection implements Engine {
   }
 
   sendBinary(data: Uint8Array): boolean {
-    if (this.#closeSent) return false;
-    if (this.#extensions === null) {
+    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if (this.#ext === null) {
       const out = this.#outgoing;
-      const wasEmpty = out.length === 0;
-      pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
-      if (wasEmpty) this.#notify();
+      if (out !== null) {
+        pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
+      } else {
+        const fresh: Buffer[] = [];
+        pushFrame(fresh, FIN | Opcode.Binary, data, this.#keySource);
+        this.#outgoing = fresh;
+        this.#notify();
+      }
     } else {
       const buffer = Buffer.isBuffer(data)
         ? data
@@ -489,7 +541,7 @@ export class Connection implements Engine {
         'sendEncoded is for the server role: a client must mask each frame with its own key',
       );
     }
-    if (this.#closeSent) return false;
+    if ((this.#flags & CLOSE_SENT) !== 0) return false;
     this.#queueOrdered(chunks.slice());
     return true;
   }
@@ -497,14 +549,14 @@ export class Connection implements Engine {
   sendPing(payload: Uint8Array = EMPTY): boolean {
     // §5.5: "All control frames MUST have a payload length of 125 bytes or less".
     if (payload.length > 125) throw new RangeError(`Ping payload of ${payload.length} bytes exceeds 125`);
-    if (this.#closeSent) return false;
+    if ((this.#flags & CLOSE_SENT) !== 0) return false;
     this.#pushControl(Opcode.Ping, payload);
     return true;
   }
 
   sendPong(payload: Uint8Array = EMPTY): boolean {
     if (payload.length > 125) throw new RangeError(`Pong payload of ${payload.length} bytes exceeds 125`);
-    if (this.#closeSent) return false;
+    if ((this.#flags & CLOSE_SENT) !== 0) return false;
     this.#pushControl(Opcode.Pong, payload);
     return true;
   }
@@ -516,10 +568,9 @@ export class Connection implements Engine {
    * Throws `RangeError` when code and reason exceed 125 bytes.
    */
   sendClose(code?: number, reason = ''): boolean {
-    if (this.#closeSent) return false;
+    if ((this.#flags & CLOSE_SENT) !== 0) return false;
     const payload = encodeClosePayload(code, reason);
-    this.#closeSent = true;
-    this.#state = EngineState.Closing;
+    this.#flags |= CLOSE_SENT; // and so the state is Closing
     const frames: Buffer[] = [];
     pushFrame(frames, FIN | Opcode.Close, payload, this.#keySource);
     this.#queueOrdered(frames);
@@ -528,42 +579,58 @@ export class Connection implements Engine {
 
   takeOutgoing(): Buffer[] {
     const out = this.#outgoing;
-    this.#outgoing = [];
-    return out;
+    this.#outgoing = null;
+    return out ?? [];
   }
 
   /** Control frames may be injected between the frames of a message (§5.4), so they skip the queue. */
   #pushControl(opcode: number, payload: Uint8Array): void {
     const out = this.#outgoing;
-    const wasEmpty = out.length === 0;
-    pushFrame(out, FIN | opcode, payload, this.#keySource);
-    if (wasEmpty) this.#notify();
+    if (out !== null) {
+      pushFrame(out, FIN | opcode, payload, this.#keySource);
+    } else {
+      const fresh: Buffer[] = [];
+      pushFrame(fresh, FIN | opcode, payload, this.#keySource);
+      this.#outgoing = fresh;
+      this.#notify();
+    }
+  }
+
+  /** Appends frames (an array it may keep) to the outgoing queue, calling #notify if it was empty. */
+  #pushAll(frames: Buffer[]): void {
+    if (frames.length === 0) return;
+    const out = this.#outgoing;
+    if (out !== null) {
+      for (let i = 0; i < frames.length; i++) out.push(frames[i]!);
+      return;
+    }
+    this.#outgoing = frames;
+    this.#notify();
   }
 
   /** Queues frames behind messages still in the extension pipeline, or straight out if there are none. */
   #queueOrdered(frames: Buffer[]): void {
-    if (this.#slotHead === this.#slots.length) {
-      const out = this.#outgoing;
-      const wasEmpty = out.length === 0;
-      for (let i = 0; i < frames.length; i++) out.push(frames[i]!);
-      if (wasEmpty && out.length > 0) this.#notify();
+    const ext = this.#ext;
+    if (ext === null || ext.slotHead === ext.slots.length) {
+      this.#pushAll(frames);
       return;
     }
     let bytes = 0;
     for (let i = 0; i < frames.length; i++) bytes += frames[i]!.length;
-    this.#slots.push(frames);
-    this.#slotBytes.push(bytes);
-    this.#pendingBytes += bytes;
+    ext.slots.push(frames);
+    ext.slotBytes.push(bytes);
+    ext.pendingBytes += bytes;
   }
 
   #sendThroughExtensions(opcode: number, data: Buffer): void {
-    const slot = this.#slots.length;
-    this.#slots.push(null);
-    this.#slotBytes.push(data.length);
-    this.#pendingBytes += data.length;
+    const ext = this.#ext!;
+    const slot = ext.slots.length;
+    ext.slots.push(null);
+    ext.slotBytes.push(data.length);
+    ext.pendingBytes += data.length;
     const message: ExtensionMessage = { rsv1: false, rsv2: false, rsv3: false, opcode, data };
     try {
-      this.#extensions!.processOutgoingMessage(message, (error, result) =>
+      ext.pipeline.processOutgoingMessage(message, (error, result) =>
         this.#afterOutgoing(slot, error, result),
       );
     } catch (error) {
@@ -572,7 +639,7 @@ export class Connection implements Engine {
   }
 
   #afterOutgoing(slot: number, error: Error | null, result: ExtensionMessage | null): void {
-    if (this.#dead) return;
+    if ((this.#flags & DEAD) !== 0) return;
     if (error !== null && error !== undefined) {
       this.#failWith(extensionFailure(error));
       return;
@@ -585,34 +652,38 @@ export class Connection implements Engine {
     const firstByte =
       FIN | (result.rsv1 ? RSV1 : 0) | (result.rsv2 ? RSV2 : 0) | (result.rsv3 ? RSV3 : 0) | result.opcode;
     pushFrame(frames, firstByte, result.data, this.#keySource);
-    this.#slots[slot] = frames;
-    this.#flushSlots();
+    const ext = this.#ext!;
+    ext.slots[slot] = frames;
+    this.#flushSlots(ext);
   }
 
-  #flushSlots(): void {
-    const slots = this.#slots;
-    const out = this.#outgoing;
+  #flushSlots(ext: ExtensionState): void {
+    const slots = ext.slots;
+    const out = this.#outgoing ?? [];
     const wasEmpty = out.length === 0;
-    let head = this.#slotHead;
+    let head = ext.slotHead;
     while (head < slots.length) {
       const frames = slots[head];
       if (frames === null || frames === undefined) break;
       for (let i = 0; i < frames.length; i++) out.push(frames[i]!);
-      this.#pendingBytes -= this.#slotBytes[head]!;
+      ext.pendingBytes -= ext.slotBytes[head]!;
       slots[head] = FLUSHED;
       head++;
     }
     if (head === slots.length) {
       slots.length = 0;
-      this.#slotBytes.length = 0;
+      ext.slotBytes.length = 0;
       head = 0;
     }
-    this.#slotHead = head;
-    if (wasEmpty && out.length > 0) this.#notify();
+    ext.slotHead = head;
+    if (out.length > 0) {
+      this.#outgoing = out;
+      if (wasEmpty) this.#notify();
+    }
   }
 
   #notify(): void {
-    if (this.#depth > 0) this.#notifyPending = true;
+    if ((this.#flags & RECEIVING) !== 0) this.#flags |= NOTIFY_PENDING;
     else this.#handler.onOutgoing();
   }
 }

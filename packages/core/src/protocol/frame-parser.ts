@@ -70,6 +70,66 @@ const BLOCK_SIZE = 16384;
 /** #payload's "frame done, keep going". */
 const CONTINUE = -1;
 
+// The parser's booleans, as bits of one #flags integer: every field costs 8 bytes of every idle
+// connection, so the frame's flags share one (as Node's stream states do).
+/** We are the server: frames must be masked. */
+const F_EXPECT_MASKED = 1;
+/** The current frame's FIN bit. */
+const F_FIN = 2;
+/** The current frame's MASK bit. */
+const F_MASKED = 4;
+/** The current frame's text is validated as it arrives. */
+const F_VALIDATING = 8;
+/** The bytes of the last #take are in the scratch buffer (else in the chunk). */
+const F_SCRATCH = 16;
+
+/**
+ * A parser's fixed configuration, in one object: parsers with the default limits and no
+ * extensions (most connections) share one, rather than each carrying three fields.
+ */
+interface ParserConfig {
+  readonly maxLength: number;
+  readonly maxFragments: number;
+  /** Null without extensions (then every RSV bit fails). */
+  readonly extensions: ExtensionPipeline | null;
+  /**
+   * validFrameRsv's answers by `opcode << 3 | rsv >> 4`: -1 unknown, 0 refused, 1 allowed. Made on
+   * the first frame with RSV bits (only with extensions: a typed array costs ~250 bytes).
+   */
+  rsvAllowed: Int8Array | null;
+}
+
+/** Shared, and never written: `rsvAllowed` is only made where there are extensions. */
+const DEFAULT_CONFIG: ParserConfig = {
+  maxLength: DEFAULT_MAX_LENGTH,
+  maxFragments: DEFAULT_MAX_FRAGMENTS,
+  extensions: null,
+  rsvAllowed: null,
+};
+
+/**
+ * A message that arrives in more than one piece (see #addPiece), made per such message: a lone
+ * frame whole in one read, the usual case, needs none, and an idle connection holds none.
+ */
+interface Assembly {
+  pieces: Buffer[];
+  /** Where small pieces are gathered; bytes before `blockStart` are already in `pieces`. */
+  block: Buffer | null;
+  blockFill: number;
+  blockStart: number;
+}
+
+/** Moves the filled, not yet listed part of the block into the message's pieces. */
+function flushBlock(assembly: Assembly): void {
+  const block = assembly.block;
+  if (block === null) return;
+  if (assembly.blockFill > assembly.blockStart) {
+    assembly.pieces.push(block.subarray(assembly.blockStart, assembly.blockFill));
+    assembly.blockStart = assembly.blockFill;
+  }
+  if (assembly.blockFill === block.length) assembly.block = null;
+}
+
 const EMPTY = Buffer.alloc(0);
 
 /** Checks that `value` is an integer in [min, max], for the numeric limits of the parser and engine. */
@@ -102,51 +162,34 @@ export class FrameParser {
   /** The violation, after `FrameEvent.Error`. */
   error: ProtocolError | null = null;
 
-  readonly #expectMasked: boolean;
-  readonly #maxLength: number;
-  readonly #maxFragments: number;
-  readonly #extensions: ExtensionPipeline | null;
-  /**
-   * validFrameRsv answers by `opcode << 3 | rsv >> 4`: -1 unknown, 0 refused, 1 allowed. Made on
-   * the first frame with RSV bits: an idle connection holds no typed array (each costs ~250 bytes).
-   */
-  #rsvAllowed: Int8Array | null = null;
+  readonly #config: ParserConfig;
 
   #chunk: Buffer = EMPTY;
   #pos = 0;
   #state = ST_INFO;
+  /** F_* bits. */
+  #flags = 0;
 
-  // Header bytes split across chunks gather here (made on first need); #src/#at say where the
-  // current field is.
-  #scratch: Uint8Array | null = null;
+  // Header bytes split across chunks gather here (made on first need). F_SCRATCH tells whether
+  // the last #take left its bytes here or in the chunk.
+  #scratch: Buffer | null = null;
   #fill = 0;
-  #src: Uint8Array = EMPTY;
-  #at = 0;
 
-  // The frame being read.
-  #fin = false;
+  // The frame being read (its FIN, MASK and validation bits are in #flags).
   #frameOpcode = 0;
-  #masked = false;
-  // The masking key's octets, in fields rather than a typed array (no buffer per connection).
-  #k0 = 0;
-  #k1 = 0;
-  #k2 = 0;
-  #k3 = 0;
+  /** The masking key as one big-endian int32: no buffer, and one field instead of four. */
+  #key = 0;
   #payloadLength = 0;
   #received = 0;
-  #validating = false;
-  readonly #controlPieces: Buffer[] = [];
 
-  // The data message being assembled (#messageOpcode 0: none in progress).
-  #messageOpcode = 0;
-  #messageRsv = 0;
+  /**
+   * The data message being assembled: its first frame's opcode and RSV bits, as they sit in the
+   * frame's first byte (`rsv | opcode`, one field for two); 0 when none is in progress.
+   */
+  #message = 0;
   #messageLength = 0;
   #fragments = 0;
-  readonly #pieces: Buffer[] = [];
-  /** Where small pieces are gathered (see #addPiece); bytes before #blockStart are already in #pieces. */
-  #block: Buffer | null = null;
-  #blockFill = 0;
-  #blockStart = 0;
+  #assembly: Assembly | null = null;
   /** Made for the first text message that needs incremental validation. */
   #utf8: Utf8Validator | null = null;
 
@@ -159,20 +202,24 @@ export class FrameParser {
     if (options.role !== Role.Client && options.role !== Role.Server) {
       throw new TypeError(`role must be 'client' or 'server', got ${String(options.role)}`);
     }
-    this.#expectMasked = options.role === Role.Server;
-    this.#maxLength = checkLimit(
+    if (options.role === Role.Server) this.#flags = F_EXPECT_MASKED;
+    const maxLength = checkLimit(
       'maxLength',
       options.maxLength ?? DEFAULT_MAX_LENGTH,
       0,
       Number.MAX_SAFE_INTEGER,
     );
-    this.#maxFragments = checkLimit(
+    const maxFragments = checkLimit(
       'maxFragments',
       options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
       1,
       Number.MAX_SAFE_INTEGER,
     );
-    this.#extensions = options.extensions ?? null;
+    const extensions = options.extensions ?? null;
+    this.#config =
+      extensions === null && maxLength === DEFAULT_MAX_LENGTH && maxFragments === DEFAULT_MAX_FRAGMENTS
+        ? DEFAULT_CONFIG
+        : { maxLength, maxFragments, extensions, rsvAllowed: null };
   }
 
   /** True once the parser failed or was halted: it reads nothing more. */
@@ -183,12 +230,14 @@ export class FrameParser {
   /**
    * Hands the parser a chunk of the byte stream; it takes ownership (payloads are unmasked in
    * place). Call {@link read} until `FrameEvent.None` before feeding the next chunk; bytes a
-   * previous chunk still held are kept ahead of the new ones.
+   * previous chunk still held (the start of a control frame's payload) are kept ahead of the new
+   * ones.
    */
   feed(chunk: Buffer): void {
     if (this.#state === ST_DEAD) return;
     if (this.#pos < this.#chunk.length) {
-      // Only when the consumer stopped reading early (an exception in its event handler).
+      // Rare: a control frame's payload split across reads (at most 124 bytes kept), or a
+      // consumer that stopped reading early (an exception in its event handler).
       this.#chunk = Buffer.concat([this.#chunk.subarray(this.#pos), chunk]);
     } else {
       this.#chunk = chunk;
@@ -201,29 +250,31 @@ export class FrameParser {
     this.#state = ST_DEAD;
     this.#chunk = EMPTY;
     this.#pos = 0;
-    this.#src = EMPTY;
-    this.#pieces.length = 0;
-    this.#block = null;
-    this.#controlPieces.length = 0;
+    this.#assembly = null;
   }
 
   /** Parses on until the next event, or until the fed bytes run out (`FrameEvent.None`). */
   read(): FrameEvent {
     for (;;) {
       switch (this.#state) {
-        case ST_INFO:
-          if (!this.#take(2)) return FrameEvent.None;
-          if (!this.#readInfo()) return FrameEvent.Error;
+        case ST_INFO: {
+          const at = this.#take(2);
+          if (at < 0) return FrameEvent.None;
+          if (!this.#readInfo(this.#taken(), at)) return FrameEvent.Error;
           break;
-        case ST_LENGTH_16:
-          if (!this.#take(2)) return FrameEvent.None;
-          this.#payloadLength = (this.#src[this.#at]! << 8) | this.#src[this.#at + 1]!;
+        }
+        case ST_LENGTH_16: {
+          const at = this.#take(2);
+          if (at < 0) return FrameEvent.None;
+          const src = this.#taken();
+          this.#payloadLength = (src[at]! << 8) | src[at + 1]!;
           if (!this.#checkLength()) return FrameEvent.Error;
           break;
+        }
         case ST_LENGTH_64: {
-          if (!this.#take(8)) return FrameEvent.None;
-          const src = this.#src;
-          const at = this.#at;
+          const at = this.#take(8);
+          if (at < 0) return FrameEvent.None;
+          const src = this.#taken();
           const high = ((src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!) >>> 0;
           const low =
             ((src[at + 4]! << 24) | (src[at + 5]! << 16) | (src[at + 6]! << 8) | src[at + 7]!) >>> 0;
@@ -242,13 +293,10 @@ export class FrameParser {
           break;
         }
         case ST_MASK_KEY: {
-          if (!this.#take(4)) return FrameEvent.None;
-          const src = this.#src;
-          const at = this.#at;
-          this.#k0 = src[at]!;
-          this.#k1 = src[at + 1]!;
-          this.#k2 = src[at + 2]!;
-          this.#k3 = src[at + 3]!;
+          const at = this.#take(4);
+          if (at < 0) return FrameEvent.None;
+          const src = this.#taken();
+          this.#key = (src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!;
           this.#beginPayload();
           break;
         }
@@ -264,20 +312,20 @@ export class FrameParser {
   }
 
   /**
-   * Makes `n` header bytes available at `#src[#at]`: in place when the chunk holds them, else
-   * gathered in the scratch buffer across chunks. False when the chunk ran out first.
+   * Makes `n` header bytes available and returns where they start in {@link #taken}: in place
+   * when the chunk holds them, else gathered in the scratch buffer across chunks. -1 when the
+   * chunk ran out first.
    */
-  #take(n: number): boolean {
+  #take(n: number): number {
     const chunk = this.#chunk;
     const pos = this.#pos;
     const available = chunk.length - pos;
     if (this.#fill === 0 && available >= n) {
-      this.#src = chunk;
-      this.#at = pos;
+      this.#flags &= ~F_SCRATCH;
       this.#pos = pos + n;
-      return true;
+      return pos;
     }
-    const scratch = (this.#scratch ??= new Uint8Array(8));
+    const scratch = (this.#scratch ??= Buffer.alloc(8));
     let fill = this.#fill;
     const count = Math.min(n - fill, available);
     for (let i = 0; i < count; i++) scratch[fill++] = chunk[pos + i]!;
@@ -286,19 +334,23 @@ export class FrameParser {
       this.#fill = fill;
       this.#chunk = EMPTY;
       this.#pos = 0;
-      return false;
+      return -1;
     }
     this.#pos = pos + count;
     this.#fill = 0;
-    this.#src = scratch;
-    this.#at = 0;
-    return true;
+    this.#flags |= F_SCRATCH;
+    return 0;
   }
 
-  /** The first two header bytes: FIN, RSV, opcode, MASK, 7-bit length. */
-  #readInfo(): boolean {
-    const b0 = this.#src[this.#at]!;
-    const b1 = this.#src[this.#at + 1]!;
+  /** Where the bytes of the last successful {@link #take} are. */
+  #taken(): Buffer {
+    return (this.#flags & F_SCRATCH) !== 0 ? this.#scratch! : this.#chunk;
+  }
+
+  /** The first two header bytes, `src[at]` and `src[at + 1]`: FIN, RSV, opcode, MASK, 7-bit length. */
+  #readInfo(src: Buffer, at: number): boolean {
+    const b0 = src[at]!;
+    const b1 = src[at + 1]!;
     const fin = (b0 & 0x80) !== 0;
     const rsv = b0 & 0x70;
     const opcode = b0 & 0x0f;
@@ -312,14 +364,14 @@ export class FrameParser {
       if (!fin) return this.#failed(ErrorCode.ExpectedFin, 1002, 'Invalid frame: fragmented control frame');
     } else if (opcode === Opcode.Continuation) {
       // §5.4: a continuation frame only continues a message that was started.
-      if (this.#messageOpcode === 0) {
+      if (this.#message === 0) {
         return this.#failed(
           ErrorCode.UnexpectedContinuation,
           1002,
           'Invalid frame: continuation with no message',
         );
       }
-    } else if (this.#messageOpcode !== 0) {
+    } else if (this.#message !== 0) {
       // §5.4: "the fragments of one message MUST NOT be interleaved between the fragments of another message".
       return this.#failed(
         ErrorCode.ExpectedContinuation,
@@ -335,7 +387,7 @@ export class FrameParser {
         : this.#failed(ErrorCode.UnexpectedRsv2Or3, 1002, 'Invalid frame: RSV2 and RSV3 must be clear');
     }
     const masked = (b1 & 0x80) !== 0;
-    if (masked !== this.#expectMasked) {
+    if (masked !== ((this.#flags & F_EXPECT_MASKED) !== 0)) {
       // §5.1: "The server MUST close the connection upon receiving a frame that is not masked …
       // A client MUST close a connection if it detects a masked frame."
       return masked
@@ -351,21 +403,19 @@ export class FrameParser {
         `Invalid frame: control frame payload of ${length} bytes`,
       );
     }
-    this.#fin = fin;
+    this.#flags = (this.#flags & F_EXPECT_MASKED) | (fin ? F_FIN : 0) | (masked ? F_MASKED : 0);
     this.#frameOpcode = opcode;
-    this.#masked = masked;
     if (!control) {
       if (opcode !== Opcode.Continuation) {
-        this.#messageOpcode = opcode;
-        this.#messageRsv = rsv;
+        this.#message = rsv | opcode;
         this.#messageLength = 0;
         this.#fragments = 0;
       }
-      if (++this.#fragments > this.#maxFragments) {
+      if (++this.#fragments > this.#config.maxFragments) {
         return this.#failed(
           ErrorCode.TooManyFragments,
           1009,
-          `Message too big: more than ${this.#maxFragments} fragments`,
+          `Message too big: more than ${this.#config.maxFragments} fragments`,
         );
       }
     }
@@ -382,10 +432,11 @@ export class FrameParser {
   }
 
   #rsvOk(opcode: number, rsv: number, fin: boolean): boolean {
-    const extensions = this.#extensions;
+    const config = this.#config;
+    const extensions = config.extensions;
     if (extensions === null) return false;
     const index = (opcode << 3) | (rsv >>> 4);
-    const table = (this.#rsvAllowed ??= new Int8Array(128).fill(-1));
+    const table = (config.rsvAllowed ??= new Int8Array(128).fill(-1));
     let allowed = table[index]!;
     if (allowed === -1) {
       allowed = extensions.validFrameRsv({
@@ -394,7 +445,7 @@ export class FrameParser {
         rsv2: (rsv & 0x20) !== 0,
         rsv3: (rsv & 0x10) !== 0,
         opcode,
-        masked: this.#expectMasked,
+        masked: (this.#flags & F_EXPECT_MASKED) !== 0,
       })
         ? 1
         : 0;
@@ -405,14 +456,15 @@ export class FrameParser {
 
   /** The payload length is known: apply maxLength, then go on to the mask key or the payload. */
   #checkLength(): boolean {
-    if (this.#frameOpcode < Opcode.Close && this.#messageLength + this.#payloadLength > this.#maxLength) {
+    const maxLength = this.#config.maxLength;
+    if (this.#frameOpcode < Opcode.Close && this.#messageLength + this.#payloadLength > maxLength) {
       return this.#failed(
         ErrorCode.UnsupportedMessageLength,
         1009,
-        `Message too big: more than ${this.#maxLength} bytes`,
+        `Message too big: more than ${maxLength} bytes`,
       );
     }
-    if (this.#masked) this.#state = ST_MASK_KEY;
+    if ((this.#flags & F_MASKED) !== 0) this.#state = ST_MASK_KEY;
     else this.#beginPayload();
     return true;
   }
@@ -420,18 +472,19 @@ export class FrameParser {
   #beginPayload(): void {
     this.#received = 0;
     this.#state = ST_PAYLOAD;
-    if (this.#frameOpcode >= Opcode.Close) {
-      this.#validating = false;
-      return;
-    }
+    // (#readInfo cleared F_VALIDATING: control frames are never validated here.)
+    if (this.#frameOpcode >= Opcode.Close) return;
     // Uncompressed text is validated as it arrives, so invalid UTF-8 fails at the first bad byte
     // (§8.1) whatever the fragmentation, except a lone frame already whole in this chunk: the
     // consumer validates that in one pass.
     const validating =
-      this.#messageOpcode === Opcode.Text &&
-      this.#messageRsv === 0 &&
-      !(this.#fin && this.#fragments === 1 && this.#chunk.length - this.#pos >= this.#payloadLength);
-    this.#validating = validating;
+      this.#message === Opcode.Text && // text, no RSV bit
+      !(
+        (this.#flags & F_FIN) !== 0 &&
+        this.#fragments === 1 &&
+        this.#chunk.length - this.#pos >= this.#payloadLength
+      );
+    if (validating) this.#flags |= F_VALIDATING;
     // The first fragment starts the stream; later ones continue it (a message keeps one mode:
     // only a lone frame, which has no later fragments, goes unvalidated here).
     if (validating && this.#fragments === 1) {
@@ -445,29 +498,39 @@ export class FrameParser {
     const pos = this.#pos;
     const remaining = this.#payloadLength - this.#received;
     const available = chunk.length - pos;
-    const n = Math.min(available, remaining);
     const control = this.#frameOpcode >= Opcode.Close;
+    if (control && available < remaining) {
+      // A control payload (at most 125 bytes, §5.5) split across reads is taken whole: its first
+      // bytes are kept (copied, so the chunk can go) for feed() to put ahead of the next chunk.
+      this.#chunk = available === 0 ? EMPTY : Buffer.from(chunk.subarray(pos));
+      this.#pos = 0;
+      return FrameEvent.None;
+    }
+    const n = Math.min(available, remaining);
+    const flags = this.#flags;
+    const validating = (flags & F_VALIDATING) !== 0;
     if (n > 0) {
       const end = pos + n;
-      if (this.#masked) {
+      if ((flags & F_MASKED) !== 0) {
         // Unmasked piece by piece as it arrives, while the bytes are still in cache (unmasking
         // while joining a large message's pieces at its end was measured slower). The key octet
         // for chunk[pos] is the one at the payload offset received so far, mod 4.
         const r = this.#received & 3;
-        const k0 = this.#k0;
-        const k1 = this.#k1;
-        const k2 = this.#k2;
-        const k3 = this.#k3;
+        const key = this.#key;
+        const k0 = key >>> 24;
+        const k1 = (key >>> 16) & 0xff;
+        const k2 = (key >>> 8) & 0xff;
+        const k3 = key & 0xff;
         if (r === 0) maskWithOctets(chunk, pos, end, k0, k1, k2, k3);
         else if (r === 1) maskWithOctets(chunk, pos, end, k1, k2, k3, k0);
         else if (r === 2) maskWithOctets(chunk, pos, end, k2, k3, k0, k1);
         else maskWithOctets(chunk, pos, end, k3, k0, k1, k2);
       }
-      if (this.#validating && !this.#utf8!.update(chunk, pos, end)) {
+      if (validating && !this.#utf8!.update(chunk, pos, end)) {
         return this.#fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message');
       }
-      if (control) this.#controlPieces.push(chunk.subarray(pos, end));
-      else this.#addPiece(chunk, pos, end);
+      if (control) this.data = chunk.subarray(pos, end);
+      else this.#addPiece(chunk, pos, end, (flags & F_FIN) !== 0);
       this.#pos = end;
       this.#received += n;
     }
@@ -478,32 +541,29 @@ export class FrameParser {
     }
     this.#state = ST_INFO;
     if (control) {
-      const pieces = this.#controlPieces;
       this.opcode = this.#frameOpcode;
-      this.data = pieces.length === 0 ? EMPTY : pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
-      pieces.length = 0;
+      if (this.#payloadLength === 0) this.data = EMPTY; // else set above
       return FrameEvent.Control;
     }
     this.#messageLength += this.#payloadLength;
-    if (!this.#fin) return CONTINUE;
+    if ((flags & F_FIN) === 0) return CONTINUE;
     // §5.6 / §8.1: the whole message must be well-formed, so a sequence left open at its end fails.
-    if (this.#validating && !this.#utf8!.complete) {
+    if (validating && !this.#utf8!.complete) {
       return this.#fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message: truncated sequence');
     }
-    this.#flushBlock();
-    this.#block = null;
-    const pieces = this.#pieces;
-    this.opcode = this.#messageOpcode;
-    this.rsv = this.#messageRsv;
-    this.validated = this.#validating;
-    this.data =
-      pieces.length === 0
-        ? EMPTY
-        : pieces.length === 1
-          ? pieces[0]!
-          : Buffer.concat(pieces, this.#messageLength);
-    pieces.length = 0;
-    this.#messageOpcode = 0;
+    const assembly = this.#assembly;
+    this.opcode = this.#message & 0x0f;
+    this.rsv = this.#message & 0x70;
+    this.validated = validating;
+    if (assembly !== null) {
+      flushBlock(assembly);
+      const pieces = assembly.pieces;
+      this.data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.#messageLength);
+      this.#assembly = null;
+    } else if (this.#messageLength === 0) {
+      this.data = EMPTY;
+    } // else #addPiece set `data` to the lone frame's payload.
+    this.#message = 0;
     return FrameEvent.Message;
   }
 
@@ -514,35 +574,33 @@ export class FrameParser {
    * fragments it took (a peer sending one byte per TCP segment would otherwise cost a Buffer
    * object, ~100 bytes of heap, per payload byte).
    */
-  #addPiece(chunk: Buffer, start: number, end: number): void {
+  #addPiece(chunk: Buffer, start: number, end: number, fin: boolean): void {
     const n = end - start;
-    if (n >= COPY_THRESHOLD || (n === this.#payloadLength && this.#fragments === 1)) {
-      this.#flushBlock();
-      this.#pieces.push(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+    const whole = start === 0 && end === chunk.length;
+    if (n === this.#payloadLength && this.#fragments === 1) {
+      // A first frame whole in this read (so the message has no assembly yet).
+      const view = whole ? chunk : chunk.subarray(start, end);
+      if (fin) this.data = view;
+      else this.#assembly = { pieces: [view], block: null, blockFill: 0, blockStart: 0 };
       return;
     }
-    let block = this.#block;
-    if (block === null || block.length - this.#blockFill < n) {
-      this.#flushBlock();
+    const assembly = (this.#assembly ??= { pieces: [], block: null, blockFill: 0, blockStart: 0 });
+    if (n >= COPY_THRESHOLD) {
+      flushBlock(assembly);
+      assembly.pieces.push(whole ? chunk : chunk.subarray(start, end));
+      return;
+    }
+    let block = assembly.block;
+    if (block === null || block.length - assembly.blockFill < n) {
+      flushBlock(assembly);
       const rest = this.#payloadLength - this.#received;
       block = Buffer.allocUnsafe(Math.max(n, Math.min(BLOCK_SIZE, Math.max(MIN_BLOCK_SIZE, rest))));
-      this.#block = block;
-      this.#blockFill = 0;
-      this.#blockStart = 0;
+      assembly.block = block;
+      assembly.blockFill = 0;
+      assembly.blockStart = 0;
     }
-    chunk.copy(block, this.#blockFill, start, end);
-    this.#blockFill += n;
-  }
-
-  /** Moves the filled, not yet listed part of the block into the message's pieces. */
-  #flushBlock(): void {
-    const block = this.#block;
-    if (block === null) return;
-    if (this.#blockFill > this.#blockStart) {
-      this.#pieces.push(block.subarray(this.#blockStart, this.#blockFill));
-      this.#blockStart = this.#blockFill;
-    }
-    if (this.#blockFill === block.length) this.#block = null;
+    chunk.copy(block, assembly.blockFill, start, end);
+    assembly.blockFill += n;
   }
 
   #fail(code: ErrorCode, closeCode: number, message: string): FrameEvent {

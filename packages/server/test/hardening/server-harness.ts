@@ -18,6 +18,8 @@ export interface Harness {
   readonly port: number;
   readonly url: string;
   readonly connections: Observed[];
+  /** The upgrade requests, in the order of `connections` (a WebSocket does not keep its request). */
+  readonly requests: IncomingMessage[];
   /** Resolves with the next WebSocket the server creates. */
   next(): Promise<Observed>;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startHarness(
   protocols: readonly string[] | null = null,
 ): Promise<Harness> {
   const connections: Observed[] = [];
+  const requests: IncomingMessage[] = [];
   const waiting: Array<(o: Observed) => void> = [];
   const sockets = new Set<Socket>();
   const server = createServer(httpOptions, (_request, response) => response.writeHead(404).end());
@@ -46,6 +49,7 @@ export async function startHarness(
     const observed = observeSocket(ws);
     setup(ws);
     connections.push(observed);
+    requests.push(request);
     waiting.shift()?.(observed);
   });
   const port = await listenLoopback(server);
@@ -54,6 +58,7 @@ export async function startHarness(
     port,
     url: `ws://127.0.0.1:${port}/`,
     connections,
+    requests,
     next: () => new Promise((resolve) => waiting.push(resolve)),
     close: async () => {
       for (const socket of sockets) socket.destroy();

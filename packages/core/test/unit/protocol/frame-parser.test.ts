@@ -82,6 +82,31 @@ describe('FrameParser, driven directly', () => {
     expect(parser.read()).toBe(FrameEvent.None);
   });
 
+  it('takes a control frame split across reads whole, unmasked, and reads on after it', () => {
+    const parser = new FrameParser({ role: Role.Server });
+    const ping = clientFrame(Opcode.Ping, 'ping payload, split');
+    const after = clientFrame(Opcode.Text, 'after');
+    // Inside the header's mask key, then twice inside the payload; the last read also holds the
+    // next message.
+    const reads = [
+      ping.subarray(0, 4),
+      ping.subarray(4, 9),
+      ping.subarray(9, 15),
+      Buffer.concat([ping.subarray(15), after]),
+    ];
+    const events: Array<[FrameEvent, number, string]> = [];
+    for (const chunk of reads) {
+      parser.feed(Buffer.from(chunk));
+      for (let event = parser.read(); event !== FrameEvent.None; event = parser.read()) {
+        events.push([event, parser.opcode, parser.data.toString()]);
+      }
+    }
+    expect(events).toEqual([
+      [FrameEvent.Control, Opcode.Ping, 'ping payload, split'],
+      [FrameEvent.Message, Opcode.Text, 'after'],
+    ]);
+  });
+
   it('reads nothing after halt()', () => {
     const parser = new FrameParser({ role: Role.Server });
     parser.feed(clientFrame(Opcode.Text, 'x'));
