@@ -71,14 +71,18 @@ export class EventTargetEmitter extends EventEmitter {
 
   /**
    * Delivers `event` to the `on<type>` handler, then to the emitter's listeners. Returns true, as
-   * the DOM does for an event that was not cancelled.
+   * the DOM does for an event that was not cancelled; an `error` event without listeners is not
+   * thrown.
    */
   dispatchEvent(event: Event): boolean {
     event.target = this;
     event.currentTarget = this;
     const handler = this.#handlers?.[event.type];
     if (typeof handler === 'function') (handler as (event: Event) => unknown).call(this, event);
-    this.emit(event.type, event);
+    // An `error` nobody listens to is not thrown, as in the DOM. faye gets there by adding a no-op
+    // listener to every socket; checking here keeps that listener (and the array a user's own
+    // `error` listener would then need) off every idle connection.
+    if (event.type !== 'error' || this.listenerCount('error') > 0) this.emit(event.type, event);
     return true;
   }
 }

@@ -294,8 +294,6 @@ export class WebSocket extends EventTargetEmitter {
     this.url = init.url;
     this.#settings = resolveSettings(init.role, init.options ?? {});
     this.#negotiated = negotiated(init.version ?? 'hybi-13', '', '');
-    // faye installs a no-op listener so that an `error` nobody listens to never throws.
-    this.on('error', noop);
   }
 
   /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */

@@ -99,6 +99,9 @@ type AttachedSocket = DriverSocket & { [kDriver]: SocketDriver };
  *
  * One driver per connection; socket listeners are shared module-level functions (`socketOnData`, …)
  * that find their driver through a symbol on the socket, so no closure is made per connection.
+ *
+ * Its helper methods are TypeScript `private`, not `#`: V8 gives every instance of a class with
+ * `#` methods a brand slot (8 bytes per idle connection).
  */
 export class SocketDriver implements EngineHandler {
   /** The transport. */
@@ -215,8 +218,8 @@ export class SocketDriver implements EngineHandler {
    */
   close(code?: number, reason?: string): void {
     if (this.engine.sendClose(code, reason)) {
-      this.#flush();
-      this.#armCloseTimer();
+      this.flush();
+      this.armCloseTimer();
     }
   }
 
@@ -231,7 +234,7 @@ export class SocketDriver implements EngineHandler {
     this.#flags |= PAUSED;
     this.socket.pause();
     // A peer whose pong sits unread in our buffers is not dead: no deadline while paused.
-    this.#clearPongTimer();
+    this.clearPongTimer();
   }
 
   /** Restarts reading. */
@@ -255,7 +258,7 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal */
   onPong(payload: Buffer): void {
-    this.#clearPongTimer();
+    this.clearPongTimer();
     this.#handler.onPong(payload);
   }
 
@@ -263,13 +266,13 @@ export class SocketDriver implements EngineHandler {
   onClose(code: number, reason: string): void {
     this.#closeCode = code;
     this.#closeReason = reason;
-    this.#flush();
-    this.#stopPing();
+    this.flush();
+    this.stopPing();
     // RFC 6455 §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by
     // the server, so that it holds the TIME_WAIT state and not the client". The client waits for that
     // FIN (bounded by the close timeout).
-    if (this.#options.role === 'server') this.#endSocket();
-    this.#armCloseTimer();
+    if (this.#options.role === 'server') this.endSocket();
+    this.armCloseTimer();
     this.#handler.onPeerClose(code, reason);
   }
 
@@ -279,12 +282,12 @@ export class SocketDriver implements EngineHandler {
       this.#closeCode = error.closeCode;
       this.#closeReason = error.message;
     }
-    this.#flush();
-    this.#stopPing();
+    this.flush();
+    this.stopPing();
     // RFC 6455 §7.1.7: "_Fail the WebSocket Connection_ … the endpoint MUST _Close the WebSocket
     // Connection_": the close frame is queued; no more input is processed, so close TCP now.
-    this.#endSocket();
-    this.#armCloseTimer();
+    this.endSocket();
+    this.armCloseTimer();
     this.#handler.onError(error);
   }
 
@@ -299,14 +302,14 @@ export class SocketDriver implements EngineHandler {
       }
       return;
     }
-    this.#flush();
+    this.flush();
     if (!this.socket.writableNeedDrain) this.#handler.onDrain();
   }
 
   /** @internal The data handler that queued output here has returned: write it. */
   flushBatched(): void {
     this.#flags &= ~BATCHED;
-    this.#flush();
+    this.flush();
     if (!this.socket.writableNeedDrain) this.#handler.onDrain();
   }
 
@@ -315,8 +318,8 @@ export class SocketDriver implements EngineHandler {
   /** @internal The peer sent FIN. */
   handleEnd(): void {
     this.engine.receiveEof();
-    this.#endSocket();
-    this.#armCloseTimer();
+    this.endSocket();
+    this.armCloseTimer();
   }
 
   /** @internal The socket failed (reset, TLS error, write after the peer vanished). */
@@ -358,7 +361,7 @@ export class SocketDriver implements EngineHandler {
       ErrorCode.PingTimeout,
       `No pong received within ${this.#options.pingTimeout} ms; the connection is presumed dead`,
     );
-    this.#stopPing();
+    this.stopPing();
     this.socket.destroy();
     this.#handler.onError(error);
   }
@@ -373,7 +376,7 @@ export class SocketDriver implements EngineHandler {
   finish(): void {
     if ((this.#flags & FINISHED) !== 0) return;
     this.#flags |= FINISHED;
-    this.#stopPing();
+    this.stopPing();
     if (this.#closeTimer !== null) {
       clearTimeout(this.#closeTimer);
       this.#closeTimer = null;
@@ -392,7 +395,7 @@ export class SocketDriver implements EngineHandler {
 
   // Internals -----------------------------------------------------------------------------------
 
-  #flush(): void {
+  private flush(): void {
     const chunks = this.engine.takeOutgoing();
     const count = chunks.length;
     if (count === 0) return;
@@ -408,19 +411,19 @@ export class SocketDriver implements EngineHandler {
     socket.uncork();
   }
 
-  #endSocket(): void {
+  private endSocket(): void {
     const socket = this.socket;
     if (!socket.writableEnded && !socket.destroyed) socket.end();
   }
 
-  #armCloseTimer(): void {
+  private armCloseTimer(): void {
     const closeTimeout = this.#options.closeTimeout;
     if (this.#closeTimer !== null || (this.#flags & FINISHED) !== 0 || closeTimeout <= 0) return;
     this.#closeTimer = setTimeout(driverCloseTimeout, closeTimeout, this);
     this.#closeTimer.unref();
   }
 
-  #clearPongTimer(): void {
+  private clearPongTimer(): void {
     const pinger = this.#pinger;
     if (pinger !== null && pinger.deadline !== null) {
       clearTimeout(pinger.deadline);
@@ -428,7 +431,7 @@ export class SocketDriver implements EngineHandler {
     }
   }
 
-  #stopPing(): void {
+  private stopPing(): void {
     const pinger = this.#pinger;
     if (pinger === null) return;
     clearInterval(pinger.interval);

@@ -7,7 +7,7 @@
  * driver in `src/node/`.
  *
  * Every violation the peer commits becomes one {@link ProtocolError} handled in one place
- * ({@link Connection.#failWith}): the close frame with its code is queued (1002, 1007, 1009,
+ * ({@link Connection.failWith}): the close frame with its code is queued (1002, 1007, 1009,
  * 1010 or the extension's type, 1011 without reason text), nothing more is processed, and the
  * handler hears `onFail`. Nothing the peer sends makes a method throw.
  *
@@ -162,6 +162,9 @@ function truncateUtf8(text: string, max: number): string {
  * `#flags` integer, the outgoing queue exists only while it holds bytes, and the state only
  * extensions need lives in a side object made only when extensions were negotiated.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
+ *
+ * Its helper methods are TypeScript `private`, not `#`: V8 gives every instance of a class with
+ * `#` methods a brand slot (8 bytes per idle connection).
  */
 export class Connection implements Engine {
   readonly #handler: EngineHandler;
@@ -269,11 +272,11 @@ export class Connection implements Engine {
         const event = parser.read();
         if (event === FrameEvent.None) break;
         if (event === FrameEvent.Message) {
-          this.#receiveMessage(parser.opcode, parser.data, parser.rsv, parser.validated);
+          this.receiveMessage(parser.opcode, parser.data, parser.rsv, parser.validated);
         } else if (event === FrameEvent.Control) {
-          this.#receiveControl(parser.opcode, parser.data);
+          this.receiveControl(parser.opcode, parser.data);
         } else {
-          this.#failWith(parser.error!);
+          this.failWith(parser.error!);
         }
       }
     } finally {
@@ -292,22 +295,22 @@ export class Connection implements Engine {
    * processing still in flight are dropped.
    */
   receiveEof(): void {
-    this.#stopInput();
+    this.stopInput();
     if ((this.#flags & CLOSED) === 0) {
       this.#flags |= DEAD | CLOSED;
-      this.#releaseExtensions();
+      this.releaseExtensions();
     }
   }
 
-  #stopInput(): void {
+  private stopInput(): void {
     this.#flags |= INPUT_DONE;
     this.#parser.halt();
   }
 
-  #receiveMessage(opcode: number, data: Buffer, rsv: number, validated: boolean): void {
+  private receiveMessage(opcode: number, data: Buffer, rsv: number, validated: boolean): void {
     const ext = this.#ext;
     if (ext === null) {
-      this.#deliver(opcode, data, validated);
+      this.deliver(opcode, data, validated);
       return;
     }
     // §9 / RFC 7692 §6.2: extensions decode whole messages, in reverse negotiation order (the
@@ -322,14 +325,14 @@ export class Connection implements Engine {
     };
     try {
       ext.pipeline.processIncomingMessage(message, (error, result) =>
-        this.#afterIncoming(error, result, data, validated),
+        this.afterIncoming(error, result, data, validated),
       );
     } catch (error) {
-      this.#failWith(internalFailure(error));
+      this.failWith(internalFailure(error));
     }
   }
 
-  #afterIncoming(
+  private afterIncoming(
     error: Error | null,
     result: ExtensionMessage | null,
     original: Buffer,
@@ -339,11 +342,11 @@ export class Connection implements Engine {
     const ext = this.#ext!;
     ext.incomingInFlight--;
     if (error !== null && error !== undefined) {
-      this.#failWith(extensionFailure(error));
+      this.failWith(extensionFailure(error));
       return;
     }
     if (result === null || result === undefined || !Buffer.isBuffer(result.data)) {
-      this.#failWith(internalFailure(new TypeError('An extension returned no message')));
+      this.failWith(internalFailure(new TypeError('An extension returned no message')));
       return;
     }
     const data = result.data;
@@ -351,7 +354,7 @@ export class Connection implements Engine {
     // decoded size is checked again. npm permessage-deflate inflates whole messages, so this
     // bounds what is delivered, not the memory the plugin used on the way.
     if (data.length > ext.maxLength) {
-      this.#failWith(
+      this.failWith(
         new ProtocolError(
           ErrorCode.UnsupportedMessageLength,
           1009,
@@ -360,14 +363,14 @@ export class Connection implements Engine {
       );
       return;
     }
-    this.#deliver(result.opcode, data, validated && data === original);
+    this.deliver(result.opcode, data, validated && data === original);
     if (ext.incomingInFlight === 0 && ext.deferredClose !== null && (this.#flags & DEAD) === 0) {
       const { code, reason, payload } = ext.deferredClose;
       ext.deferredClose = null;
-      this.#completeClose(code, reason, payload);
+      this.completeClose(code, reason, payload);
     }
   }
-  #deliver(opcode: number, data: Buffer, validated: boolean): void {
+  private deliver(opcode: number, data: Buffer, validated: boolean): void {
     if (opcode === Opcode.Text) {
       // §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte
       // stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
@@ -379,7 +382,7 @@ export class Connection implements Engine {
         try {
           text = utf8Decoder.decode(data);
         } catch {
-          this.#failWith(new ProtocolError(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message'));
+          this.failWith(new ProtocolError(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message'));
           return;
         }
       }
@@ -389,33 +392,33 @@ export class Connection implements Engine {
     }
   }
 
-  #receiveControl(opcode: number, payload: Buffer): void {
+  private receiveControl(opcode: number, payload: Buffer): void {
     if (opcode === Opcode.Close) {
       // §1.4 / §5.5.1: after the peer's close frame it sends nothing more, and we process nothing more.
-      this.#stopInput();
+      this.stopInput();
       let code: number;
       let reason: string;
       try {
         ({ code, reason } = parseClosePayload(payload));
       } catch (error) {
-        this.#failWith(error as ProtocolError);
+        this.failWith(error as ProtocolError);
         return;
       }
       const ext = this.#ext;
       if (ext !== null && ext.incomingInFlight > 0) ext.deferredClose = { code, reason, payload };
-      else this.#completeClose(code, reason, payload);
+      else this.completeClose(code, reason, payload);
     } else if (opcode === Opcode.Ping) {
       // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
       // unless it already received a Close frame. … A Pong frame sent in response to a Ping
       // frame must have identical 'Application data'." Once our close is out we send nothing more.
-      if ((this.#flags & CLOSE_SENT) === 0) this.#pushControl(Opcode.Pong, payload);
+      if ((this.#flags & CLOSE_SENT) === 0) this.pushControl(Opcode.Pong, payload);
       this.#handler.onPing(payload);
     } else {
       this.#handler.onPong(payload);
     }
   }
 
-  #completeClose(code: number, reason: string, payload: Buffer): void {
+  private completeClose(code: number, reason: string, payload: Buffer): void {
     this.#flags |= CLOSE_RECEIVED;
     // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame,
     // the endpoint MUST send a Close frame in response. (When sending a Close frame in response,
@@ -425,10 +428,10 @@ export class Connection implements Engine {
       this.#flags |= CLOSE_SENT;
       const frames: Buffer[] = [];
       pushFrame(frames, FIN | Opcode.Close, payload, this.#keySource);
-      this.#queueOrdered(frames);
+      this.queueOrdered(frames);
     }
     this.#flags |= CLOSED;
-    this.#releaseExtensions();
+    this.releaseExtensions();
     this.#handler.onClose(code, reason);
   }
 
@@ -440,9 +443,9 @@ export class Connection implements Engine {
    * Connection_"): queue a close frame with the error's code unless one was sent, stop processing
    * input, drop work in flight, report `onFail`.
    */
-  #failWith(error: ProtocolError): void {
+  private failWith(error: ProtocolError): void {
     if ((this.#flags & CLOSED) !== 0) return;
-    this.#abort(error.closeCode, error.closeCode === 1011 ? '' : error.message);
+    this.abort(error.closeCode, error.closeCode === 1011 ? '' : error.message);
     this.#handler.onFail(error);
   }
 
@@ -453,11 +456,11 @@ export class Connection implements Engine {
    */
   fail(code: number, reason = ''): void {
     if ((this.#flags & CLOSED) !== 0) return;
-    this.#abort(code, reason);
+    this.abort(code, reason);
   }
 
-  #abort(code: number, reason: string): void {
-    this.#stopInput();
+  private abort(code: number, reason: string): void {
+    this.stopInput();
     this.#flags |= DEAD;
     const ext = this.#ext;
     if (ext !== null) ext.deferredClose = null;
@@ -470,13 +473,13 @@ export class Connection implements Engine {
         ext.slotHead = 0;
         ext.pendingBytes = 0;
       }
-      this.#pushControl(Opcode.Close, encodeClosePayload(code, truncateUtf8(reason, 123)));
+      this.pushControl(Opcode.Close, encodeClosePayload(code, truncateUtf8(reason, 123)));
     }
     this.#flags |= CLOSED;
-    this.#releaseExtensions();
+    this.releaseExtensions();
   }
 
-  #releaseExtensions(): void {
+  private releaseExtensions(): void {
     const ext = this.#ext;
     if (ext === null || ext.released) return;
     ext.released = true;
@@ -501,10 +504,10 @@ export class Connection implements Engine {
         const fresh: Buffer[] = [];
         pushTextFrame(fresh, FIN | Opcode.Text, text, this.#keySource);
         this.#outgoing = fresh;
-        this.#notify();
+        this.notify();
       }
     } else {
-      this.#sendThroughExtensions(Opcode.Text, Buffer.from(text));
+      this.sendThroughExtensions(Opcode.Text, Buffer.from(text));
     }
     return true;
   }
@@ -519,13 +522,13 @@ export class Connection implements Engine {
         const fresh: Buffer[] = [];
         pushFrame(fresh, FIN | Opcode.Binary, data, this.#keySource);
         this.#outgoing = fresh;
-        this.#notify();
+        this.notify();
       }
     } else {
       const buffer = Buffer.isBuffer(data)
         ? data
         : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      this.#sendThroughExtensions(Opcode.Binary, buffer);
+      this.sendThroughExtensions(Opcode.Binary, buffer);
     }
     return true;
   }
@@ -542,7 +545,7 @@ export class Connection implements Engine {
       );
     }
     if ((this.#flags & CLOSE_SENT) !== 0) return false;
-    this.#queueOrdered(chunks.slice());
+    this.queueOrdered(chunks.slice());
     return true;
   }
 
@@ -550,14 +553,14 @@ export class Connection implements Engine {
     // §5.5: "All control frames MUST have a payload length of 125 bytes or less".
     if (payload.length > 125) throw new RangeError(`Ping payload of ${payload.length} bytes exceeds 125`);
     if ((this.#flags & CLOSE_SENT) !== 0) return false;
-    this.#pushControl(Opcode.Ping, payload);
+    this.pushControl(Opcode.Ping, payload);
     return true;
   }
 
   sendPong(payload: Uint8Array = EMPTY): boolean {
     if (payload.length > 125) throw new RangeError(`Pong payload of ${payload.length} bytes exceeds 125`);
     if ((this.#flags & CLOSE_SENT) !== 0) return false;
-    this.#pushControl(Opcode.Pong, payload);
+    this.pushControl(Opcode.Pong, payload);
     return true;
   }
 
@@ -573,7 +576,7 @@ export class Connection implements Engine {
     this.#flags |= CLOSE_SENT; // and so the state is Closing
     const frames: Buffer[] = [];
     pushFrame(frames, FIN | Opcode.Close, payload, this.#keySource);
-    this.#queueOrdered(frames);
+    this.queueOrdered(frames);
     return true;
   }
 
@@ -584,7 +587,7 @@ export class Connection implements Engine {
   }
 
   /** Control frames may be injected between the frames of a message (§5.4), so they skip the queue. */
-  #pushControl(opcode: number, payload: Uint8Array): void {
+  private pushControl(opcode: number, payload: Uint8Array): void {
     const out = this.#outgoing;
     if (out !== null) {
       pushFrame(out, FIN | opcode, payload, this.#keySource);
@@ -592,12 +595,12 @@ export class Connection implements Engine {
       const fresh: Buffer[] = [];
       pushFrame(fresh, FIN | opcode, payload, this.#keySource);
       this.#outgoing = fresh;
-      this.#notify();
+      this.notify();
     }
   }
 
   /** Appends frames (an array it may keep) to the outgoing queue, calling #notify if it was empty. */
-  #pushAll(frames: Buffer[]): void {
+  private pushAll(frames: Buffer[]): void {
     if (frames.length === 0) return;
     const out = this.#outgoing;
     if (out !== null) {
@@ -605,14 +608,14 @@ export class Connection implements Engine {
       return;
     }
     this.#outgoing = frames;
-    this.#notify();
+    this.notify();
   }
 
   /** Queues frames behind messages still in the extension pipeline, or straight out if there are none. */
-  #queueOrdered(frames: Buffer[]): void {
+  private queueOrdered(frames: Buffer[]): void {
     const ext = this.#ext;
     if (ext === null || ext.slotHead === ext.slots.length) {
-      this.#pushAll(frames);
+      this.pushAll(frames);
       return;
     }
     let bytes = 0;
@@ -622,7 +625,7 @@ export class Connection implements Engine {
     ext.pendingBytes += bytes;
   }
 
-  #sendThroughExtensions(opcode: number, data: Buffer): void {
+  private sendThroughExtensions(opcode: number, data: Buffer): void {
     const ext = this.#ext!;
     const slot = ext.slots.length;
     ext.slots.push(null);
@@ -631,21 +634,21 @@ export class Connection implements Engine {
     const message: ExtensionMessage = { rsv1: false, rsv2: false, rsv3: false, opcode, data };
     try {
       ext.pipeline.processOutgoingMessage(message, (error, result) =>
-        this.#afterOutgoing(slot, error, result),
+        this.afterOutgoing(slot, error, result),
       );
     } catch (error) {
-      this.#failWith(internalFailure(error));
+      this.failWith(internalFailure(error));
     }
   }
 
-  #afterOutgoing(slot: number, error: Error | null, result: ExtensionMessage | null): void {
+  private afterOutgoing(slot: number, error: Error | null, result: ExtensionMessage | null): void {
     if ((this.#flags & DEAD) !== 0) return;
     if (error !== null && error !== undefined) {
-      this.#failWith(extensionFailure(error));
+      this.failWith(extensionFailure(error));
       return;
     }
     if (result === null || result === undefined || !Buffer.isBuffer(result.data)) {
-      this.#failWith(internalFailure(new TypeError('An extension returned no message')));
+      this.failWith(internalFailure(new TypeError('An extension returned no message')));
       return;
     }
     const frames: Buffer[] = [];
@@ -654,10 +657,10 @@ export class Connection implements Engine {
     pushFrame(frames, firstByte, result.data, this.#keySource);
     const ext = this.#ext!;
     ext.slots[slot] = frames;
-    this.#flushSlots(ext);
+    this.flushSlots(ext);
   }
 
-  #flushSlots(ext: ExtensionState): void {
+  private flushSlots(ext: ExtensionState): void {
     const slots = ext.slots;
     const out = this.#outgoing ?? [];
     const wasEmpty = out.length === 0;
@@ -678,11 +681,11 @@ export class Connection implements Engine {
     ext.slotHead = head;
     if (out.length > 0) {
       this.#outgoing = out;
-      if (wasEmpty) this.#notify();
+      if (wasEmpty) this.notify();
     }
   }
 
-  #notify(): void {
+  private notify(): void {
     if ((this.#flags & RECEIVING) !== 0) this.#flags |= NOTIFY_PENDING;
     else this.#handler.onOutgoing();
   }

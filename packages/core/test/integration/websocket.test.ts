@@ -379,6 +379,21 @@ describe('failures', () => {
     clientSocket.end(clientFrame(Opcode.Text, Buffer.from([0xff])));
     expect((await closed).code).toBe(1007);
   });
+
+  it('an onerror handler alone gets the error, and nothing throws', async () => {
+    const { serverSocket, clientSocket } = await tcpPair();
+    const server = new TestWebSocket('server');
+    const seen: string[] = [];
+    server.onerror = (event: ErrorEvent) => seen.push(event.message);
+    open(server, serverSocket, 'server');
+    expect(server.listenerCount('error')).toBe(0);
+    clientSocket.on('data', () => {});
+    const closed = next<CloseEvent>(server, 'close');
+    clientSocket.end(clientFrame(Opcode.Text, Buffer.from([0xff])));
+    expect((await closed).code).toBe(1007);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/UTF-8/);
+  });
 });
 
 describe('backpressure', () => {
