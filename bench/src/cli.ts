@@ -72,8 +72,12 @@ if (!values['micro-only']) {
       scenario.baseline,
       ...TARGETS.filter((t) => t.scenario === scenario.id).map((t) => t.against),
     ]);
-    const subjects = subjectsFor(scenario.role).filter((s) =>
-      chosen ? chosen.includes(s.id) : !mode.targetSubjectsOnly || named.has(s.id),
+    const subjects = subjectsFor(scenario.role).filter(
+      (s) =>
+        (s.only === undefined || s.only.includes(scenario.id)) &&
+        (chosen
+          ? chosen.includes(s.id)
+          : !mode.targetSubjectsOnly || named.has(s.id) || s.only !== undefined),
     );
     const results: SubjectResults[] = subjects.map((s) => ({ subject: s.id, runs: [], failures: [] }));
     log(`\n${scenario.id}: ${scenario.title}`);

@@ -9,6 +9,11 @@ export interface Subject {
   env: Record<string, string | null>;
   /** One line saying what it is, for the README. */
   description: string;
+  /**
+   * The scenarios this subject serves (all of its role's when absent). Such a subject is a floor
+   * the others are read against, so quick mode runs it too.
+   */
+  only?: readonly string[];
 }
 
 export const SUBJECTS: readonly Subject[] = [
@@ -45,7 +50,9 @@ export const SUBJECTS: readonly Subject[] = [
     role: 'server',
     script: 'servers/raw-handshake-server.ts',
     env: {},
-    description: 'handshakes only: a 101 and a close answered on the bare socket, the floor',
+    description:
+      'no library: the 101 and the close frame written on the bare socket (handshakes), a bare upgraded socket (idle): the floor',
+    only: ['handshake', 'idle'],
   },
   {
     id: 'sockeye',

@@ -1,7 +1,8 @@
 /**
- * The handshake floor: an upgrade answered with the least RFC 6455 allows (the accept digest and
- * a 101), and a close frame answered with a close frame and the end of the connection. No frame
- * parser, no events, no library: what Node's HTTP server, the socket and the two writes cost.
+ * The floor of the handshake and idle scenarios: an upgrade answered with the least RFC 6455
+ * allows (the accept digest and a 101), and a close frame answered with a close frame and the end
+ * of the connection. No frame parser, no events, no library: what Node's HTTP server, the socket
+ * and the two writes cost, and what an upgraded socket holds.
  */
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -13,7 +14,7 @@ const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const CLOSE = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
 
 await runServer((server, config, stats) => {
-  if (config.scenario !== 'echo') return 'the raw baseline serves handshakes only';
+  if (config.scenario !== 'echo') return 'the raw floor serves handshakes and idle connections only';
   server.on('upgrade', (request, socket: Socket) => {
     const key = request.headers['sec-websocket-key'] ?? '';
     const accept = createHash('sha1')
