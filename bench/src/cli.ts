@@ -116,7 +116,7 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 const markdown = [
   `# sockeye benchmark results (${mode.name} mode, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
   '',
-  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ` Quick mode runs sockeye, each scenario’s baseline and the subjects a target names, and the idle scenario with ${mode.idleConnections} connections.` : ''}`,
+  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ' Quick mode runs sockeye, each scenario’s baseline, the subjects a target names and the raw floors.' : ''} Idle: ${mode.idleConnections} connections.`,
   '',
   ...(all.length > 0
     ? [
