@@ -41,14 +41,22 @@ export function microCases(
   const sink = { n: 0 };
 
   // Parse: a server reading masked frames (unmask + UTF-8 check for text), the input copied fresh
-  // for every pass because both parsers unmask in place.
-  for (const [size, count, text] of [
-    [32, 2000, true],
-    [1024, 256, false],
-    [64 * 1024, 8, false],
+  // for every pass because both parsers unmask in place. `read` splits the input as a socket
+  // would (Node reads at most 64 KiB at a time): a large frame then arrives in pieces.
+  for (const [size, count, text, read] of [
+    [32, 2000, true, 0],
+    [1024, 256, false, 0],
+    [64 * 1024, 8, false, 0],
+    [4 * 1024 * 1024, 1, false, 64 * 1024],
   ] as const) {
     const stream = frameStream(size, count, text);
     const work = Buffer.allocUnsafe(stream.length);
+    const pieces =
+      read === 0
+        ? [work]
+        : Array.from({ length: Math.ceil(work.length / read) }, (_, i) =>
+            work.subarray(i * read, (i + 1) * read),
+          );
     const impls: Record<string, () => void> = {};
     for (const [id, lib] of [
       ['ws', ws.js],
@@ -63,7 +71,7 @@ export function microCases(
       });
       impls[id] = () => {
         stream.copy(work);
-        receiver.write(work);
+        for (const piece of pieces) receiver.write(piece);
       };
     }
     const { FrameParser, FrameEvent, Role, isValidUtf8 } = sk;
@@ -71,19 +79,21 @@ export function microCases(
       const parser = new FrameParser({ role: Role.Server });
       impls.sockeye = () => {
         stream.copy(work);
-        parser.feed(work);
-        for (let event = parser.read(); event !== FrameEvent.None; event = parser.read()) {
-          if (event === FrameEvent.Error) throw new Error('sockeye parser failed');
-          const data = parser.data;
-          if (parser.opcode === 1 && !parser.validated && !isValidUtf8(data))
-            throw new Error('invalid UTF-8');
-          sink.n += data.length;
+        for (const piece of pieces) {
+          parser.feed(piece);
+          for (let event = parser.read(); event !== FrameEvent.None; event = parser.read()) {
+            if (event === FrameEvent.Error) throw new Error('sockeye parser failed');
+            const data = parser.data;
+            if (parser.opcode === 1 && !parser.validated && !isValidUtf8(data))
+              throw new Error('invalid UTF-8');
+            sink.n += data.length;
+          }
         }
       };
     }
     cases.push({
       group: 'parse',
-      name: `${count} × ${label(size)} ${text ? 'text' : 'binary'} frames`,
+      name: `${count} × ${label(size)} ${text ? 'text' : 'binary'} frame${count > 1 ? 's' : ''}${read === 0 ? '' : ` in ${label(read)} reads`}`,
       bytesPerOp: size,
       opsPerCall: count,
       impls,
