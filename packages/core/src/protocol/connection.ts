@@ -497,15 +497,9 @@ export class Connection implements Engine {
   sendText(text: string): boolean {
     if ((this.#flags & CLOSE_SENT) !== 0) return false;
     if (this.#ext === null) {
-      const out = this.#outgoing;
-      if (out !== null) {
-        pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
-      } else {
-        const fresh: Buffer[] = [];
-        pushTextFrame(fresh, FIN | Opcode.Text, text, this.#keySource);
-        this.#outgoing = fresh;
-        this.notify();
-      }
+      const out = this.#outgoing ?? [];
+      pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
+      this.keepOutgoing(out);
     } else {
       this.sendThroughExtensions(Opcode.Text, Buffer.from(text));
     }
@@ -515,15 +509,9 @@ export class Connection implements Engine {
   sendBinary(data: Uint8Array): boolean {
     if ((this.#flags & CLOSE_SENT) !== 0) return false;
     if (this.#ext === null) {
-      const out = this.#outgoing;
-      if (out !== null) {
-        pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
-      } else {
-        const fresh: Buffer[] = [];
-        pushFrame(fresh, FIN | Opcode.Binary, data, this.#keySource);
-        this.#outgoing = fresh;
-        this.notify();
-      }
+      const out = this.#outgoing ?? [];
+      pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
+      this.keepOutgoing(out);
     } else {
       const buffer = Buffer.isBuffer(data)
         ? data
@@ -588,15 +576,20 @@ export class Connection implements Engine {
 
   /** Control frames may be injected between the frames of a message (§5.4), so they skip the queue. */
   private pushControl(opcode: number, payload: Uint8Array): void {
-    const out = this.#outgoing;
-    if (out !== null) {
-      pushFrame(out, FIN | opcode, payload, this.#keySource);
-    } else {
-      const fresh: Buffer[] = [];
-      pushFrame(fresh, FIN | opcode, payload, this.#keySource);
-      this.#outgoing = fresh;
-      this.notify();
-    }
+    const out = this.#outgoing ?? [];
+    pushFrame(out, FIN | opcode, payload, this.#keySource);
+    this.keepOutgoing(out);
+  }
+
+  /**
+   * Makes `out`, just written to, the outgoing list. A new list (nothing was pending, so
+   * `#outgoing` was null to spare an idle connection the array) tells the handler, after the
+   * frame is in it.
+   */
+  private keepOutgoing(out: Buffer[]): void {
+    if (this.#outgoing === out) return;
+    this.#outgoing = out;
+    this.notify();
   }
 
   /** Appends frames (an array it may keep) to the outgoing queue, calling #notify if it was empty. */

@@ -82,6 +82,14 @@ function run(
 }
 
 /** Compresses on one side and inflates on the other, returning what went over the wire. */
+/** Client to server, then server to client. */
+function bothWays(client: Session, server: Session): ReadonlyArray<readonly [Session, Session]> {
+  return [
+    [client, server],
+    [server, client],
+  ];
+}
+
 async function roundTrip(from: Session, to: Session, data: Buffer): Promise<ExtensionMessage> {
   const sent = await run(from, 'out', data);
   const wire = Buffer.from(sent.data);
@@ -353,10 +361,7 @@ describe('RFC 7692 §7.2: compressing and inflating messages', () => {
   it('with a compressor of its own keeps the LZ77 context across messages: a repeat costs a few bytes', async () => {
     const { client, server } = negotiate({ sharedCompressor: false }, { sharedCompressor: false });
     const data = text(2000);
-    for (const [from, to] of [
-      [client, server],
-      [server, client],
-    ] as const) {
+    for (const [from, to] of bothWays(client, server)) {
       const first = await roundTrip(from, to, data);
       const second = await roundTrip(from, to, data);
       expect(second.data.length).toBeLessThan(first.data.length / 4);
@@ -368,10 +373,7 @@ describe('RFC 7692 §7.2: compressing and inflating messages', () => {
     // Nothing asked of the peer: its inflater keeps its window, which these messages do not use.
     expect(response).toBe('permessage-deflate');
     const data = text(2000);
-    for (const [from, to] of [
-      [client, server],
-      [server, client],
-    ] as const) {
+    for (const [from, to] of bothWays(client, server)) {
       const first = await roundTrip(from, to, data);
       for (let i = 0; i < 3; i++) {
         const sent = await roundTrip(from, to, data);
