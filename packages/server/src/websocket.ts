@@ -238,7 +238,10 @@ function sharedUrl(url: string): string {
   if (known !== undefined) return known;
   // A flat copy: the pieces become garbage.
   const flat = Buffer.from(url, 'utf8').toString('utf8');
-  // Bounded: URLs that differ per connection (query tokens) must not grow it without end.
+  // A query usually differs per connection (and may carry a token, which should not outlive
+  // its connection here): nothing to share.
+  if (flat.includes('?')) return flat;
+  // Bounded: many distinct paths must not grow it without end.
   if (recentUrls.size >= RECENT_URLS_MAX) recentUrls.clear();
   recentUrls.set(flat, flat);
   return flat;
