@@ -214,9 +214,6 @@ class DeflateSession {
   #agreement: DeflateAgreement | null = null;
   #deflater: MessageDeflater | null = null;
   #inflater: MessageInflater | null = null;
-  /** The codecs above come from the process-wide pool: never closed by this session. */
-  #sharedDeflater = false;
-  #sharedInflater = false;
   #closed = false;
 
   constructor(config: DeflateConfig, maxLength: number) {
@@ -253,7 +250,6 @@ class DeflateSession {
       const agreement = this.#agreement;
       // §7.1.1.2: a peer without context takeover starts each message with an empty window, so
       // any inflater will do; a reset one holds no bytes of another connection to refer back to.
-      this.#sharedInflater = agreement.peerNoContextTakeover;
       inflater = agreement.peerNoContextTakeover
         ? sharedInflater(agreement.peerWindowBits)
         : new MessageInflater({ windowBits: agreement.peerWindowBits, noContextTakeover: false });
@@ -294,7 +290,6 @@ class DeflateSession {
         memLevel: config.memLevel,
         windowBits: agreement.ownWindowBits,
       };
-      this.#sharedDeflater = config.sharedCompressor;
       deflater = config.sharedCompressor
         ? sharedDeflater(settings)
         : new MessageDeflater({ ...settings, noContextTakeover: agreement.ownNoContextTakeover });
@@ -309,8 +304,9 @@ class DeflateSession {
    */
   close(callback?: () => void): void {
     this.#closed = true;
-    if (!this.#sharedDeflater) this.#deflater?.close();
-    if (!this.#sharedInflater) this.#inflater?.close();
+    // Codecs from the process-wide pool (see where they are made) serve other sessions too.
+    if (!this.#config.sharedCompressor) this.#deflater?.close();
+    if (this.#agreement?.peerNoContextTakeover !== true) this.#inflater?.close();
     this.#deflater = null;
     this.#inflater = null;
     callback?.();
