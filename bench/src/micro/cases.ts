@@ -47,6 +47,7 @@ export function microCases(
     [32, 2000, true, 0],
     [1024, 256, false, 0],
     [64 * 1024, 8, false, 0],
+    [64 * 1024, 8, false, 64 * 1024],
     [4 * 1024 * 1024, 1, false, 64 * 1024],
   ] as const) {
     const stream = frameStream(size, count, text);

@@ -12,12 +12,13 @@
  * at the first invalid byte even when a code point is split across fragments or chunks.
  *
  * Payloads are unmasked in place: the parser owns the chunks it is fed. A message held in one
- * chunk comes out as a view on it; fragments are concatenated once, at the end of the message.
+ * chunk comes out as a view on it; a message in several pieces is joined once, at its end, and
+ * its large binary pieces are unmasked by that copy.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
  */
 import { ErrorCode, ProtocolError } from '../errors.js';
 import type { ExtensionPipeline } from './extension.js';
-import { maskWithOctets } from './mask.js';
+import { maskCopyWithOctets, maskWithOctets } from './mask.js';
 import { Opcode } from './opcode.js';
 import { Role } from './role.js';
 import { Utf8Validator } from './utf8.js';
@@ -113,6 +114,11 @@ const DEFAULT_CONFIG: ParserConfig = {
  */
 interface Assembly {
   pieces: Buffer[];
+  /**
+   * The key word each piece is still masked with (0: plain), made when the first masked piece is
+   * kept; null while every piece is plain.
+   */
+  keys: number[] | null;
   /** Where small pieces are gathered; bytes before `blockStart` are already in `pieces`. */
   block: Buffer | null;
   blockFill: number;
@@ -125,9 +131,46 @@ function flushBlock(assembly: Assembly): void {
   if (block === null) return;
   if (assembly.blockFill > assembly.blockStart) {
     assembly.pieces.push(block.subarray(assembly.blockStart, assembly.blockFill));
+    assembly.keys?.push(0);
     assembly.blockStart = assembly.blockFill;
   }
   if (assembly.blockFill === block.length) assembly.block = null;
+}
+
+/**
+ * The message's bytes in one buffer. Pieces still masked are unmasked as they are copied in: one
+ * pass through memory instead of two (unmask in place as each arrives, then copy), which is what
+ * large messages cost most (§5.3 masking, a 4 MiB message arriving in 64 KiB reads).
+ */
+function joinPieces(assembly: Assembly, length: number): Buffer {
+  const { pieces, keys } = assembly;
+  if (pieces.length === 1) {
+    const piece = pieces[0]!;
+    if (keys !== null) unmaskWord(piece, 0, piece.length, keys[0]!);
+    return piece;
+  }
+  if (keys === null) return Buffer.concat(pieces, length);
+  const data = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    const key = keys[i]!;
+    if (key === 0) data.set(piece, offset);
+    else unmaskCopyWord(piece, data, offset, key);
+    offset += piece.length;
+  }
+  return data;
+}
+
+/** XORs `data[start..end)` with the key word `key` (its top octet applies to `data[start]`). */
+function unmaskWord(data: Uint8Array, start: number, end: number, key: number): void {
+  maskWithOctets(data, start, end, key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff);
+}
+
+/** Copies `source` to `target` at `offset`, XORed with the key word `key` as {@link unmaskWord}. */
+function unmaskCopyWord(source: Uint8Array, target: Uint8Array, offset: number, key: number): void {
+  const [k0, k1, k2, k3] = [key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff];
+  maskCopyWithOctets(source, target, offset, k0, k1, k2, k3);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -514,26 +557,24 @@ export class FrameParser {
     const validating = (flags & F_VALIDATING) !== 0;
     if (n > 0) {
       const end = pos + n;
+      // The key rotated so that its top octet applies to chunk[pos]: the octet at the payload
+      // offset received so far, mod 4 (§5.3: "octet i … XOR … octet at index i modulo 4").
+      let key = 0;
       if ((flags & F_MASKED) !== 0) {
-        // Unmasked piece by piece as it arrives, while the bytes are still in cache (unmasking
-        // while joining a large message's pieces at its end was measured slower). The key octet
-        // for chunk[pos] is the one at the payload offset received so far, mod 4.
-        const r = this.#received & 3;
-        const key = this.#key;
-        const k0 = key >>> 24;
-        const k1 = (key >>> 16) & 0xff;
-        const k2 = (key >>> 8) & 0xff;
-        const k3 = key & 0xff;
-        if (r === 0) maskWithOctets(chunk, pos, end, k0, k1, k2, k3);
-        else if (r === 1) maskWithOctets(chunk, pos, end, k1, k2, k3, k0);
-        else if (r === 2) maskWithOctets(chunk, pos, end, k2, k3, k0, k1);
-        else maskWithOctets(chunk, pos, end, k3, k0, k1, k2);
+        const r = (this.#received & 3) << 3;
+        key = r === 0 ? this.#key : (this.#key << r) | (this.#key >>> (32 - r));
+        // Text being validated and control payloads are read now, so they are unmasked now; a
+        // binary piece may wait (addPiece unmasks it while joining the message, in one pass).
+        if (validating || control) {
+          unmaskWord(chunk, pos, end, key);
+          key = 0;
+        }
       }
       if (validating && !this.#utf8!.update(chunk, pos, end)) {
         return this.fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message');
       }
       if (control) this.data = chunk.subarray(pos, end);
-      else this.addPiece(chunk, pos, end, (flags & F_FIN) !== 0);
+      else this.addPiece(chunk, pos, end, (flags & F_FIN) !== 0, key);
       this.#pos = end;
       this.#received += n;
     }
@@ -560,8 +601,7 @@ export class FrameParser {
     this.validated = validating;
     if (assembly !== null) {
       flushBlock(assembly);
-      const pieces = assembly.pieces;
-      this.data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.#messageLength);
+      this.data = joinPieces(assembly, this.#messageLength);
       this.#assembly = null;
     } else if (this.#messageLength === 0) {
       this.data = EMPTY;
@@ -571,26 +611,38 @@ export class FrameParser {
   }
 
   /**
-   * Keeps `chunk[start..end)` for the message. A whole lone frame, and any large piece, is kept as
-   * a view (no copy); small pieces of a frame split across reads, or of a fragmented message, are
-   * copied into a block, so memory follows the message's bytes and not the number of reads or
-   * fragments it took (a peer sending one byte per TCP segment would otherwise cost a Buffer
-   * object, ~100 bytes of heap, per payload byte).
+   * Keeps `chunk[start..end)` for the message, still masked with `key` (the key word rotated to
+   * `chunk[start]`; 0 when there is nothing to unmask). A whole lone frame, and any large piece,
+   * is kept as a view (no copy); small pieces of a frame split across reads, or of a fragmented
+   * message, are copied into a block, so memory follows the message's bytes and not the number of
+   * reads or fragments it took (a peer sending one byte per TCP segment would otherwise cost a
+   * Buffer object, ~100 bytes of heap, per payload byte). A large piece stays masked until the
+   * message is joined, where unmasking is the copy (see {@link joinPieces}).
    */
-  private addPiece(chunk: Buffer, start: number, end: number, fin: boolean): void {
+  private addPiece(chunk: Buffer, start: number, end: number, fin: boolean, key: number): void {
     const n = end - start;
     const whole = start === 0 && end === chunk.length;
     if (n === this.#payloadLength && this.#fragments === 1) {
       // A first frame whole in this read (so the message has no assembly yet).
+      if (key !== 0) unmaskWord(chunk, start, end, key);
       const view = whole ? chunk : chunk.subarray(start, end);
       if (fin) this.data = view;
-      else this.#assembly = { pieces: [view], block: null, blockFill: 0, blockStart: 0 };
+      else this.#assembly = { pieces: [view], keys: null, block: null, blockFill: 0, blockStart: 0 };
       return;
     }
-    const assembly = (this.#assembly ??= { pieces: [], block: null, blockFill: 0, blockStart: 0 });
+    const assembly = (this.#assembly ??= {
+      pieces: [],
+      keys: null,
+      block: null,
+      blockFill: 0,
+      blockStart: 0,
+    });
     if (n >= COPY_THRESHOLD) {
       flushBlock(assembly);
+      if (key !== 0 && assembly.keys === null)
+        assembly.keys = new Array<number>(assembly.pieces.length).fill(0);
       assembly.pieces.push(whole ? chunk : chunk.subarray(start, end));
+      assembly.keys?.push(key);
       return;
     }
     let block = assembly.block;
@@ -603,6 +655,7 @@ export class FrameParser {
       assembly.blockStart = 0;
     }
     chunk.copy(block, assembly.blockFill, start, end);
+    if (key !== 0) unmaskWord(block, assembly.blockFill, assembly.blockFill + n, key);
     assembly.blockFill += n;
   }
 

@@ -164,6 +164,42 @@ describe('RFC 6455 §5.3 unmasking of large payloads split across reads', () => 
     );
   });
 
+  it('joins a fragmented binary message whose fragments have their own keys, whatever the split', () => {
+    // Large pieces stay masked until the join and small ones are unmasked into a block: each
+    // piece must be unmasked with its own fragment's key at its own payload offset.
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            size: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 900, max: 9000 })),
+            key: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.array(fc.nat(), { maxLength: 9 }),
+        (fragments, cuts) => {
+          const total = fragments.reduce((sum, f) => sum + f.size, 0);
+          const payload = Buffer.alloc(total);
+          for (let i = 0; i < total; i++) payload[i] = (i * 37 + 11) & 0xff;
+          let offset = 0;
+          const bytes = Buffer.concat(
+            fragments.map(({ size, key }, i) => {
+              const part = payload.subarray(offset, offset + size);
+              offset += size;
+              const opcode = i === 0 ? Opcode.Binary : Opcode.Continuation;
+              return frame(opcode, part, { key, fin: i === fragments.length - 1 });
+            }),
+          );
+          const parser = new FrameParser({ role: Role.Server });
+          const messages = parseSplit(parser, bytes, cuts);
+          expect(messages.length).toBe(1);
+          expect(messages[0]!.equals(payload)).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('validates large fragmented text across reads and fails at the piece holding the bad byte', () => {
     const text = Buffer.from('κόσμε 🐟 日本語 '.repeat(400));
     const fragments = Buffer.concat([
