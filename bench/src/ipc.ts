@@ -67,7 +67,8 @@ export type ChildMessage =
   | Ready
   | Failure
   | MicroResults
-  | { type: 'paused' };
+  | { type: 'paused' }
+  | { type: 'grown' };
 
 /** Every request the orchestrator sends to a child. */
 export type ParentMessage =
@@ -76,6 +77,7 @@ export type ParentMessage =
   | { type: 'mark' }
   | { type: 'latency' }
   | { type: 'pause' }
+  | { type: 'grow'; connections: number }
   | { type: 'stop' };
 
 /** Sends a message to the parent, ignoring a closed channel (the parent may be gone). */

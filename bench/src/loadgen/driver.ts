@@ -12,6 +12,11 @@ export interface Driver {
   mark(): void;
   /** Round-trip percentiles since the last {@link mark} (latency driver only). */
   latency(): LatencySample;
+  /**
+   * Opens `count` more connections that each send a few messages, one at a time, and resolves
+   * when every echo is back: connections that have been used but are quiet now (echo drivers).
+   */
+  grow?(count: number): Promise<void>;
   /** Closes every socket. */
   stop(): void;
 }

@@ -26,6 +26,9 @@ export function echoFrame(config: Pick<DriverConfig, 'payloadSize' | 'binary' | 
 
 const LATENCY_CAPACITY = 1 << 20;
 
+/** Messages each connection opened by `grow` sends, one after the other. */
+export const GROW_MESSAGES = 4;
+
 /**
  * Echo traffic: `connections` × `inFlight` messages kept in flight; each echo that comes back is
  * answered with a new message. With `kind: 'latency'` (one connection, one in flight) every round
@@ -91,6 +94,28 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
     async pause() {
       sending = false;
       await waitFor(() => conns.every((c) => c.outstanding <= 0 || c.socket.destroyed), 3000);
+    },
+    async grow(more: number) {
+      const added = await openConnections(config.port, request, more, config.connectConcurrency, {
+        onMessages(conn, n) {
+          // One message at a time, GROW_MESSAGES in all: enough to fill a 32 KiB window.
+          conn.outstanding -= n;
+          if (conn.outstanding > 0) conn.socket.write(frame);
+        },
+        onClose(conn, error) {
+          if (conn.open) open--;
+          if (error) errors++;
+        },
+        onOpen() {
+          open++;
+        },
+      });
+      for (const conn of added) {
+        conn.outstanding = GROW_MESSAGES;
+        conn.socket.write(frame);
+        conns.push(conn);
+      }
+      await waitFor(() => added.every((c) => c.outstanding <= 0 || c.socket.destroyed), 10_000);
     },
     mark() {
       sampleCount = 0;

@@ -21,6 +21,10 @@ export function serveDriver(driver: Driver): void {
         await driver.pause();
         sendToParent({ type: 'paused' });
         break;
+      case 'grow':
+        await driver.grow?.(message.connections);
+        sendToParent({ type: 'grown' });
+        break;
       case 'stop':
         driver.stop();
         process.exit(0);

@@ -19,6 +19,12 @@ export interface RunResult {
    */
   retainedPerConnectionKiB: number;
   heapPerConnectionKiB: number;
+  /**
+   * What one more connection costs in RSS (deflate): the growth when as many connections again
+   * are opened and used for a few messages after the traffic, over their number. Memory V8 or malloc grew for
+   * the traffic (the young generation, freed buffers) is already there and is not counted.
+   */
+  marginalRssPerConnectionKiB: number;
   /** Subject CPU time per counted message, µs. */
   cpuPerMessageUs: number;
   /** CPU use of the subject and of the driver (load generator or reflector), % of one core. */
@@ -35,6 +41,7 @@ export interface RunOptions extends ChildOptions {
 
 const READY_MS = 60_000;
 const ANSWER_MS = 15_000;
+const GROW_MS = 30_000;
 
 /**
  * Runs `subject` once in `scenario`: starts the listening process (the subject, or the reflector
@@ -108,6 +115,7 @@ export async function runOnce(
       rssPerConnectionKiB: Number.NaN,
       retainedPerConnectionKiB: Number.NaN,
       heapPerConnectionKiB: Number.NaN,
+      marginalRssPerConnectionKiB: Number.NaN,
       cpuPerMessageUs: counted > 0 ? (s1.cpuUs - s0.cpuUs) / counted : Number.NaN,
       subjectCpuPercent: (100 * (s1.cpuUs - s0.cpuUs)) / ((s1.timeNs - s0.timeNs) / 1e3),
       driverCpuPercent: (100 * (d1.cpuUs - d0.cpuUs)) / ((d1.timeNs - d0.timeNs) / 1e3),
@@ -120,6 +128,12 @@ export async function runOnce(
       result.rssPerConnectionKiB = memory.rssPerConnectionKiB;
       result.retainedPerConnectionKiB = memory.retainedPerConnectionKiB;
       result.heapPerConnectionKiB = memory.heapPerConnectionKiB;
+      // As many connections again, each used for a few messages; then the growth over their number.
+      await connector.wait('grown', GROW_MS, { type: 'grow', connections: scenario.driver.connections });
+      await sleep(300);
+      const grown = await server.wait('memory', ANSWER_MS, { type: 'memory' });
+      const added = grown.connections - after.connections;
+      result.marginalRssPerConnectionKiB = added > 0 ? (grown.rss - after.rss) / added / 1024 : Number.NaN;
     }
     return result;
   } finally {
@@ -152,6 +166,7 @@ function memoryResult(before: MemorySample | undefined, after: MemorySample, err
     rssPerConnectionKiB: rss,
     retainedPerConnectionKiB: retained,
     heapPerConnectionKiB: heap,
+    marginalRssPerConnectionKiB: Number.NaN,
     cpuPerMessageUs: Number.NaN,
     subjectCpuPercent: Number.NaN,
     driverCpuPercent: Number.NaN,

@@ -53,12 +53,12 @@ export function resultsTable(all: readonly ScenarioResults[]): string {
       let also = '';
       if (scenario.metric === 'latency')
         also = `p99 ${formatNumber(summaryOf(results, s.subject, 'p99')?.median ?? Number.NaN)} µs`;
-      const kib = (name: 'heap' | 'rss' | 'retained') =>
+      const kib = (name: 'heap' | 'rss' | 'retained' | 'marginal') =>
         formatNumber(summaryOf(results, s.subject, name)?.median ?? Number.NaN);
       if (scenario.metric === 'memory')
         also = `heap ${kib('heap')} KiB / conn; RSS without young gen. ${kib('retained')} KiB`;
       if (scenario.id === 'deflate')
-        also = `${kib('rss')} KiB RSS / conn; without young gen. ${kib('retained')} KiB`;
+        also = `${kib('rss')} KiB RSS / conn; without young gen. ${kib('retained')} KiB; one more conn. ${kib('marginal')} KiB`;
       const cpu = summarize(s.runs.map((x) => x.cpuPerMessageUs)).median;
       const subjectCpu = summarize(s.runs.map((x) => x.subjectCpuPercent)).median;
       const driverCpu = summarize(s.runs.map((x) => x.driverCpuPercent)).median;
@@ -92,7 +92,9 @@ export function targetsTable(all: readonly ScenarioResults[]): string {
           ? 'p99'
           : t.field === 'retained'
             ? 'RSS without young gen. / conn'
-            : `${t.field} / conn`;
+            : t.field === 'marginal'
+              ? 'RSS of one more conn.'
+              : `${t.field} / conn`;
     const verdict = met === undefined ? 'not run' : met ? 'yes' : '**no**';
     lines.push(
       `| ${t.scenario} | ${name} | ${t.op} ${t.ratio.toFixed(1)}× ${t.against} | ${ratioText(r)} | ${t.informative ? `(not a target) ${verdict}` : verdict} |`,

