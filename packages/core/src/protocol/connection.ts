@@ -170,7 +170,12 @@ export class Connection implements Engine {
   readonly #handler: EngineHandler;
   /** Client frames are masked (§5.3); null for a server (which is how the role is known). */
   readonly #keySource: MaskKeySource | null;
-  readonly #parser: FrameParser;
+  /**
+   * Made when the first bytes arrive if the limits are the defaults and there are no extensions
+   * (most connections): a connection that only listens, the idle server's thousands, never needs
+   * one (~190 bytes each). Made at once otherwise, so it alone keeps the non-default settings.
+   */
+  #parser: FrameParser | null = null;
   /** Null without extensions. */
   readonly #ext: ExtensionState | null;
 
@@ -221,12 +226,10 @@ export class Connection implements Engine {
             deferredClose: null,
             released: false,
           };
-    this.#parser = new FrameParser({
-      role,
-      maxLength,
-      maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
-      extensions,
-    });
+    const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
+    if (extensions !== null || maxLength !== DEFAULT_MAX_LENGTH || maxFragments !== DEFAULT_MAX_FRAGMENTS) {
+      this.#parser = new FrameParser({ role, maxLength, maxFragments, extensions });
+    }
   }
 
   /** This side's role. */
@@ -264,7 +267,7 @@ export class Connection implements Engine {
   receiveData(chunk: Buffer): void {
     const flags = this.#flags;
     if ((flags & INPUT_DONE) !== 0) return;
-    const parser = this.#parser;
+    const parser = (this.#parser ??= new FrameParser({ role: this.role }));
     parser.feed(chunk);
     this.#flags = flags | RECEIVING;
     try {
@@ -304,7 +307,7 @@ export class Connection implements Engine {
 
   private stopInput(): void {
     this.#flags |= INPUT_DONE;
-    this.#parser.halt();
+    this.#parser?.halt();
   }
 
   private receiveMessage(opcode: number, data: Buffer, rsv: number, validated: boolean): void {
