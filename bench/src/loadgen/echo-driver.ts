@@ -3,7 +3,7 @@ import type { DriverConfig } from '../driver-config.js';
 import type { LatencySample } from '../ipc.js';
 import { type Driver, NO_LATENCY, percentile, waitFor } from './driver.js';
 import { buildFrame, Opcode, repeatFrame, textPayload, upgradeRequest } from './frames.js';
-import { openConnections, type WsConnection } from './ws-connection.js';
+import { openConnections, type WsConnection, type WsConnectionHandler } from './ws-connection.js';
 
 /**
  * The extension offer of the deflate scenario: what Chromium sends, so the server keeps an
@@ -55,6 +55,16 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
     }
   };
   const request = upgradeRequest(config.port, '/', config.deflate ? DEFLATE_OFFER : undefined);
+  // Open connections and errors, counted the same for the first connections and grown ones.
+  const lifecycle: Pick<WsConnectionHandler, 'onClose' | 'onOpen'> = {
+    onClose(conn, error) {
+      if (conn.open) open--;
+      if (error) errors++;
+    },
+    onOpen() {
+      open++;
+    },
+  };
   const conns = await openConnections(config.port, request, config.connections, config.connectConcurrency, {
     onMessages(conn, n) {
       count += n;
@@ -66,13 +76,7 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
       if (sending) send(conn, n);
       else conn.outstanding -= n;
     },
-    onClose(conn, error) {
-      if (conn.open) open--;
-      if (error) errors++;
-    },
-    onOpen() {
-      open++;
-    },
+    ...lifecycle,
   });
   for (const conn of conns) {
     conn.outstanding = inFlight;
@@ -102,13 +106,7 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
           conn.outstanding -= n;
           if (conn.outstanding > 0) conn.socket.write(frame);
         },
-        onClose(conn, error) {
-          if (conn.open) open--;
-          if (error) errors++;
-        },
-        onOpen() {
-          open++;
-        },
+        ...lifecycle,
       });
       for (const conn of added) {
         conn.outstanding = GROW_MESSAGES;
