@@ -21,8 +21,9 @@ export interface RunResult {
   heapPerConnectionKiB: number;
   /**
    * What one more connection costs in RSS (deflate): the growth when as many connections again
-   * are opened and used for a few messages after the traffic, over their number. Memory V8 or malloc grew for
-   * the traffic (the young generation, freed buffers) is already there and is not counted.
+   * are opened and used for a few messages after the traffic, over their number. Memory V8 or
+   * malloc grew for the traffic (the young generation, freed buffers) is already there and is not
+   * counted.
    */
   marginalRssPerConnectionKiB: number;
   /** Subject CPU time per counted message, µs. */

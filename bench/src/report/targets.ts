@@ -5,7 +5,7 @@ export interface Target {
    * Which number: the headline (`value`), `p99`, `heap` per connection, `rss` per connection, or
    * `retained`: RSS per connection without V8's young generation (not an issue target; shown
    * because the young generation grows with the traffic, not with the connections), or
-   * `marginal`: RSS that one more connection, used once, adds.
+   * `marginal`: RSS that one more connection, used for a few messages, adds.
    */
   field: 'value' | 'p99' | 'heap' | 'rss' | 'retained' | 'marginal';
   /** Shown with the targets but not one of the issue's. */

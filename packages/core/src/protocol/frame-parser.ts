@@ -138,9 +138,9 @@ function flushBlock(assembly: Assembly): void {
 }
 
 /**
- * The message's bytes in one buffer. Pieces still masked are unmasked as they are copied in: one
- * pass through memory instead of two (unmask in place as each arrives, then copy), which is what
- * large messages cost most (§5.3 masking, a 4 MiB message arriving in 64 KiB reads).
+ * The message's bytes in one buffer. Pieces still masked are unmasked by the copy that joins them
+ * (§5.3), instead of in place as they arrived and copied after: one pass over the bytes less,
+ * and copying is most of what a large message costs (a 4 MiB message arrives in 64 KiB reads).
  */
 function joinPieces(assembly: Assembly, length: number): Buffer {
   const { pieces, keys } = assembly;
