@@ -125,6 +125,11 @@ interface Assembly {
   blockStart: number;
 }
 
+/** An assembly holding `pieces`, all plain, with no block yet (one shape for every assembly). */
+function newAssembly(pieces: Buffer[]): Assembly {
+  return { pieces, keys: null, block: null, blockFill: 0, blockStart: 0 };
+}
+
 /** Moves the filled, not yet listed part of the block into the message's pieces. */
 function flushBlock(assembly: Assembly): void {
   const block = assembly.block;
@@ -169,8 +174,7 @@ function unmaskWord(data: Uint8Array, start: number, end: number, key: number): 
 
 /** Copies `source` to `target` at `offset`, XORed with the key word `key` as {@link unmaskWord}. */
 function unmaskCopyWord(source: Uint8Array, target: Uint8Array, offset: number, key: number): void {
-  const [k0, k1, k2, k3] = [key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff];
-  maskCopyWithOctets(source, target, offset, k0, k1, k2, k3);
+  maskCopyWithOctets(source, target, offset, key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -627,16 +631,10 @@ export class FrameParser {
       if (key !== 0) unmaskWord(chunk, start, end, key);
       const view = whole ? chunk : chunk.subarray(start, end);
       if (fin) this.data = view;
-      else this.#assembly = { pieces: [view], keys: null, block: null, blockFill: 0, blockStart: 0 };
+      else this.#assembly = newAssembly([view]);
       return;
     }
-    const assembly = (this.#assembly ??= {
-      pieces: [],
-      keys: null,
-      block: null,
-      blockFill: 0,
-      blockStart: 0,
-    });
+    const assembly = (this.#assembly ??= newAssembly([]));
     if (n >= COPY_THRESHOLD) {
       flushBlock(assembly);
       if (key !== 0 && assembly.keys === null)
