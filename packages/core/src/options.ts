@@ -4,7 +4,9 @@
  */
 export function validateOptions(options: object | null | undefined, validKeys: readonly string[]): void {
   if (options === null || options === undefined) return;
-  for (const key of Object.keys(options)) {
-    if (!validKeys.includes(key)) throw new Error(`Unrecognized option: ${key}`);
+  // `for…in` rather than `Object.keys`: no array per call (options are checked per connection).
+  for (const key in options) {
+    if (Object.hasOwn(options, key) && !validKeys.includes(key))
+      throw new Error(`Unrecognized option: ${key}`);
   }
 }

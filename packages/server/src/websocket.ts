@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import {
   acceptHandshake,
   Connection,
@@ -14,6 +13,7 @@ import {
   NetworkError,
   nodeDigest,
   openWebSocket,
+  type RequestLike,
   Role,
   requestUrl,
   validateOptions,
@@ -25,8 +25,19 @@ import {
   serverOptionKeys,
 } from './server-options.js';
 
+/**
+ * What a server WebSocket reads of its upgrade request: Node's `IncomingMessage` (the `upgrade`
+ * event's first argument), or the {@link UpgradeRequest} that {@link listen} parses itself.
+ */
+export interface UpgradeRequestLike extends RequestLike {
+  method?: string | undefined;
+}
+
 /** What the constructor accepts as the supported subprotocols: a list, or a comma-separated string. */
 export type ProtocolList = readonly string[] | string | null | undefined;
+
+/** Where a connection sits in its entry point's {@link ClientSet}; `-1` outside one. */
+export const clientIndex = Symbol('clientIndex');
 
 /** Shared by every socket made without options (one object fewer per connection). */
 const NO_OPTIONS: ServerOptions = Object.freeze({});
@@ -52,13 +63,16 @@ const NO_OPTIONS: ServerOptions = Object.freeze({});
  * (memory per idle connection).
  */
 export class WebSocket extends CoreWebSocket {
+  /** @internal */
+  [clientIndex] = -1;
+
   /** Whether `request` asks for a WebSocket upgrade (GET, `Connection: upgrade`, `Upgrade: websocket`). */
-  static isWebSocket(request: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
+  static isWebSocket(request: Pick<UpgradeRequestLike, 'method' | 'headers'>): boolean {
     return isWebSocket(request);
   }
 
   /**
-   * @param request the `upgrade` event's request
+   * @param request the `upgrade` event's request (or {@link listen}'s)
    * @param socket the `upgrade` event's socket
    * @param head the `upgrade` event's head: bytes that followed the request (frames, or draft-76's key)
    * @param protocols the subprotocols this server speaks; the first of the client's list (in the
@@ -66,7 +80,7 @@ export class WebSocket extends CoreWebSocket {
    * @param options see {@link ServerOptions}
    */
   constructor(
-    request: IncomingMessage,
+    request: UpgradeRequestLike,
     socket: DriverSocket,
     head?: Buffer | null,
     protocols?: ProtocolList,
@@ -94,7 +108,7 @@ export class WebSocket extends CoreWebSocket {
  */
 function handshake(
   ws: WebSocket,
-  request: IncomingMessage,
+  request: UpgradeRequestLike,
   socket: DriverSocket,
   head: Buffer | null,
   protocols: readonly string[] | null,
@@ -195,14 +209,14 @@ function handshakeTimedOut(ws: WebSocket, socket: DriverSocket, timeout: number)
  * holds `upgrade`, and an `Upgrade` header with the `websocket` token (case-insensitive).
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1
  */
-export function isWebSocket(request: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
+export function isWebSocket(request: Pick<UpgradeRequestLike, 'method' | 'headers'>): boolean {
   return isWebSocketRequest(request);
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const UNSAFE_VALUE = /[\r\n\0]/;
 
-function baseInit(request: IncomingMessage, options: ServerOptions | null | undefined) {
+function baseInit(request: UpgradeRequestLike, options: ServerOptions | null | undefined) {
   validateOptions(options, serverOptionKeys);
   // Bad custom headers throw here, synchronously, rather than out of the handshake tick.
   for (const [name, value] of Object.entries(options?.headers ?? {})) {

@@ -22,7 +22,9 @@ export function isSecureRequest(request: RequestLike): boolean {
   if (header(request, 'https').toLowerCase() === 'on') return true;
   if (header(request, 'x-forwarded-ssl').toLowerCase() === 'on') return true;
   if (header(request, 'x-forwarded-scheme').toLowerCase() === 'https') return true;
-  const proto = header(request, 'x-forwarded-proto').split(',')[0]?.trim().toLowerCase();
+  const forwarded = header(request, 'x-forwarded-proto');
+  if (forwarded === '') return false;
+  const proto = forwarded.split(',')[0]?.trim().toLowerCase();
   return proto === 'https' || proto === 'wss';
 }
 

@@ -1,9 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import type { HandshakeDigest } from '../protocol/handshake-digest.js';
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** The {@link HandshakeDigest} backed by `node:crypto`. */
 export const nodeDigest: HandshakeDigest = {
   sha1(input: string): Buffer {
+    // The one-shot `hash` makes no Hash object: one call per handshake instead of three. It reads a
+    // string as UTF-8, the same bytes as latin1 for the ASCII of a key and the GUID.
+    if (!NON_ASCII.test(input)) return hash('sha1', input, 'buffer');
     return createHash('sha1').update(input, 'latin1').digest();
   },
   md5(input: Buffer): Buffer {

@@ -82,12 +82,30 @@ export function splitHeaderList(value: string): string[] {
  */
 export function listHasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
-  const elements = splitHeaderList(value);
-  for (let i = 0; i < elements.length; i++) {
-    const element = elements[i]!;
-    if (element.length === token.length && element.toLowerCase() === token) return true;
+  // In place, without splitting: every upgrade request is checked this way, twice.
+  const length = value.length;
+  let start = 0;
+  while (start <= length) {
+    let end = value.indexOf(',', start);
+    if (end === -1) end = length;
+    let first = start;
+    let last = end;
+    while (first < last && isOws(value.charCodeAt(first))) first++;
+    while (last > first && isOws(value.charCodeAt(last - 1))) last--;
+    if (last - first === token.length && equalsLowerCase(value, first, token)) return true;
+    start = end + 1;
   }
   return false;
+}
+
+/** Whether `value` at `offset` holds `lower` (lower-case ASCII), ASCII letters compared without case. */
+function equalsLowerCase(value: string, offset: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = value.charCodeAt(offset + i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**

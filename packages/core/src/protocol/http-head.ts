@@ -51,6 +51,10 @@ const OPTION_KEYS: readonly string[] = ['maxLineLength', 'maxHeaders'];
 const LF = 0x0a;
 const CR = 0x0d;
 const EMPTY = Buffer.alloc(0);
+/** The end of a head in CRLF form: the last field's line break and the blank line. */
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/** How far into a chunk {@link HttpHeadParser} looks for a whole head; further, it goes line by line. */
+const WHOLE_HEAD_LIMIT = 16 * 1024;
 
 /**
  * Parses one HTTP/1.x head from a byte stream: `push` chunks until it returns the head.
@@ -117,6 +121,10 @@ export class HttpHeadParser {
   }
 
   #push(chunk: Buffer): HttpHead | null {
+    if (this.#partialLength === 0) {
+      const head = this.#pushWhole(chunk);
+      if (head !== undefined) return head;
+    }
     const length = chunk.length;
     let pos = 0;
     while (pos < length) {
@@ -142,29 +150,54 @@ export class HttpHeadParser {
       pos = lf + 1;
       if (end > start && line[end - 1] === CR) end--;
       if (end - start > this.#maxLineLength) this.#tooLong();
-      if (this.#line(line.toString('latin1', start, end))) {
-        this.#rest = pos < length ? chunk.subarray(pos) : EMPTY;
-        this.#result = this.#head;
-        return this.#result;
-      }
+      const text = line.toString('latin1', start, end);
+      if (this.#line(text, 0, text.length)) return this.#complete(chunk, pos);
     }
     return null;
   }
 
-  /** Handles one line without its line break; true at the blank line that ends the head. */
-  #line(line: string): boolean {
+  /**
+   * The common case, a chunk that holds the rest of the head up to its CRLF CRLF: one string for
+   * all its lines, which the fields are sliced from, instead of one string per line. `undefined`
+   * when the chunk holds no CRLF CRLF close enough to the start, for the line-by-line path.
+   */
+  #pushWhole(chunk: Buffer): HttpHead | null | undefined {
+    const blank = chunk.indexOf(HEAD_END);
+    if (blank === -1 || blank > WHOLE_HEAD_LIMIT) return undefined;
+    const text = chunk.toString('latin1', 0, blank + HEAD_END.length);
+    let start = 0;
+    // A blank line ends the loop at the CRLF CRLF at the latest; a bare-LF one may come first.
+    for (;;) {
+      const lf = text.indexOf('\n', start);
+      const end = lf > start && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      if (end - start > this.#maxLineLength) this.#tooLong();
+      if (this.#line(text, start, end)) return this.#complete(chunk, lf + 1);
+      start = lf + 1;
+    }
+  }
+
+  #complete(chunk: Buffer, pos: number): HttpHead {
+    const head = this.#head!;
+    this.#rest = pos < chunk.length ? chunk.subarray(pos) : EMPTY;
+    this.#result = head;
+    return head;
+  }
+
+  /** Handles the line `text[start, end)`, its line break excluded; true at the blank line ending the head. */
+  #line(text: string, start: number, end: number): boolean {
     const lineNumber = this.#lines++;
     const head = this.#head;
     if (head === null) {
-      if (line === '' && lineNumber === 0 && this.#kind === 'request') return false;
+      if (start === end && lineNumber === 0 && this.#kind === 'request') return false;
+      const line = text.slice(start, end);
       this.#head = this.#kind === 'request' ? this.#requestLine(line) : this.#statusLine(line);
       return false;
     }
-    if (line === '') return true;
+    if (start === end) return true;
     if (head.rawHeaders.length >= this.#maxHeaders) {
       throw this.#tooLarge(`More than ${this.#maxHeaders} HTTP header fields`);
     }
-    this.#field(head, line);
+    this.#field(head, text, start, end);
     return false;
   }
 
@@ -200,27 +233,27 @@ export class HttpHeadParser {
     if (statusCode < 100 || (length > 12 && line.charCodeAt(12) !== 0x20)) {
       throw this.#invalid('Invalid HTTP status line');
     }
+    if (!isFieldText(line, 13, length)) throw this.#invalid('Invalid HTTP status line');
     const statusMessage = length > 13 ? line.slice(13) : '';
-    if (!isFieldText(statusMessage)) throw this.#invalid('Invalid HTTP status line');
     return { statusCode, statusMessage, httpVersion: version, headers: Object.create(null), rawHeaders: [] };
   }
 
-  // field-line = field-name ":" OWS field-value OWS
-  #field(head: HttpHead, line: string): void {
-    const first = line.charCodeAt(0);
+  // field-line = field-name ":" OWS field-value OWS, here `text[start, end)`
+  #field(head: HttpHead, text: string, start: number, end: number): void {
+    const first = text.charCodeAt(start);
     if (first === 0x20 || first === 0x09) {
       throw this.#invalid('Obsolete line folding is not allowed in an HTTP header');
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw this.#invalid('Invalid HTTP header line');
-    const name = line.slice(0, colon);
+    const colon = text.indexOf(':', start);
+    if (colon <= start || colon >= end) throw this.#invalid('Invalid HTTP header line');
+    const name = text.slice(start, colon);
     if (!isToken(name)) throw this.#invalid('Invalid HTTP header line');
-    let start = colon + 1;
-    let end = line.length;
-    while (start < end && isOws(line.charCodeAt(start))) start++;
-    while (end > start && isOws(line.charCodeAt(end - 1))) end--;
-    const value = line.slice(start, end);
-    if (!isFieldText(value)) throw this.#invalid('Invalid HTTP header line');
+    let from = colon + 1;
+    let to = end;
+    while (from < to && isOws(text.charCodeAt(from))) from++;
+    while (to > from && isOws(text.charCodeAt(to - 1))) to--;
+    if (!isFieldText(text, from, to)) throw this.#invalid('Invalid HTTP header line');
+    const value = text.slice(from, to);
     head.rawHeaders.push([name, value]);
     const key = name.toLowerCase();
     const previous = head.headers[key];
@@ -276,10 +309,11 @@ function isTarget(value: string): boolean {
   return true;
 }
 
-// field-value / reason-phrase characters: HTAB, SP, VCHAR, obs-text; no other control character.
-function isFieldText(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
+// field-value / reason-phrase characters in `text[start, end)`: HTAB, SP, VCHAR, obs-text; no
+// other control character.
+function isFieldText(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
   }
   return true;

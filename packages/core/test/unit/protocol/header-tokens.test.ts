@@ -65,6 +65,13 @@ describe('lists (RFC 9110 §5.6.1)', () => {
     expect(listHasToken('upgrades, xupgrade', 'upgrade')).toBe(false);
     expect(listHasToken(undefined, 'upgrade')).toBe(false);
     expect(listHasToken('', 'upgrade')).toBe(false);
+    expect(listHasToken(' ,\t Upgrade\t, ', 'upgrade')).toBe(true);
+  });
+
+  it('compares ASCII letters only without case: the Kelvin sign is not a k', () => {
+    // '\u212A'.toLowerCase() is 'k': a Unicode-aware comparison would take 'websoc\u212Aet'.
+    expect(listHasToken('websoc\u212Aet', 'websocket')).toBe(false);
+    expect(listHasToken('WebSocket', 'websocket')).toBe(true);
   });
 
   it('splits a 1 MiB list in one pass', () => {

@@ -1,0 +1,223 @@
+/**
+ * A WebSocket server on its own port: a TCP server whose connections sockeye reads itself, from the
+ * request head to the last frame, with no `http.Server` in between. An upgrade through Node's HTTP
+ * server pays for its parser, an `IncomingMessage` stream and its bookkeeping, which is most of what a
+ * handshake costs; here the head goes through {@link HttpHeadParser} and straight to the handshake.
+ */
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { type HandshakeError, type HttpHead, HttpHeadParser, validateOptions } from '@sockeye/core';
+import type { Clients } from './client-set.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT, type ServerOptions, serverOptionKeys } from './server-options.js';
+import { UpgradeRequest } from './upgrade-request.js';
+import { type RouteOptions, refuse, routeOptionKeys, UpgradeRoute } from './upgrade-route.js';
+import { isWebSocket, type WebSocket } from './websocket.js';
+
+/** Options of {@link listen}: where to listen, which upgrades to take, and the {@link ServerOptions}. */
+export interface ListenOptions extends ServerOptions, RouteOptions<UpgradeRequest> {
+  /** TCP port; `0` (the default) picks a free one, read it from the handle's `port`. */
+  port?: number;
+  /** Address to listen on. Default: every interface, as `net.Server#listen`. */
+  host?: string;
+  /** Most connections waiting to be accepted. Default `511`. */
+  backlog?: number;
+}
+
+/** What {@link listen} resolves with. */
+export interface ListenHandle {
+  /** The TCP server. Its `connection` events are sockeye's; listen to `close` or `listening` freely. */
+  readonly server: Server;
+  /** The port listened on. */
+  readonly port: number;
+  /** The connections taken and not yet closed. */
+  readonly clients: Clients;
+  /**
+   * Stops accepting, drops connections still sending their request, and closes every client with
+   * `code` (default 1001, going away) and `reason`. Resolves once every connection has ended and
+   * every client's `close` event has fired.
+   */
+  close(code?: number, reason?: string): Promise<void>;
+}
+
+const listenOptionKeys = [...serverOptionKeys, ...routeOptionKeys, 'port', 'host', 'backlog'];
+
+/**
+ * The most bytes a request head may take, request line to blank line: Node's HTTP server's default
+ * (`--max-http-header-size`, 16 KiB), on top of the parser's 8 KiB per line and 128 fields.
+ */
+export const MAX_HEAD_BYTES = 16 * 1024;
+
+/**
+ * Listens on `port` for WebSocket clients only: each upgrade request that matches `path` and `filter`
+ * (and comes from an allowed origin) becomes a {@link WebSocket}, handed to `onConnection` with the
+ * {@link UpgradeRequest} right after construction (its `open` follows on the next tick). Every other
+ * request is answered and closed: `426 Upgrade Required` when it is not a WebSocket upgrade, `400`
+ * when it is for another path or malformed, `403` for an origin not allowed, `431` when its head is
+ * over {@link MAX_HEAD_BYTES}, and `408` when it has not arrived within `handshakeTimeout`.
+ *
+ * ```js
+ * const handle = await listen({ port: 8080, path: '/chat' }, (ws, request) => ws.pipe(ws));
+ * ```
+ * @returns the handle once the server listens; rejects if it cannot (`EADDRINUSE`, …).
+ */
+export function listen(
+  options: ListenOptions,
+  onConnection: (ws: WebSocket, request: UpgradeRequest) => void,
+): Promise<ListenHandle> {
+  // Unknown keys throw now, not on the first connection.
+  validateOptions(options, listenOptionKeys);
+  const { port = 0, host, backlog, ...rest } = options;
+  const route = new UpgradeRoute(rest, onConnection);
+
+  const upgrade = (request: UpgradeRequest, socket: Socket, head: Buffer): void => {
+    // RFC 6455 §4.1: "The method of the request MUST be GET, and the HTTP version MUST be at least 1.1."
+    if (!isWebSocketVersion(request.httpVersion)) {
+      refuse(socket, 400, 'A WebSocket upgrade needs HTTP/1.1');
+    } else if (route.matches(request)) {
+      route.take(request, socket, head);
+    } else if (isWebSocket(request)) {
+      refuse(socket, 400, 'No WebSocket endpoint here');
+    } else {
+      refuse(socket, 426, 'This server speaks WebSocket only', UPGRADE_REQUIRED);
+    }
+  };
+  const heads = new HeadReader(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT, upgrade);
+  // As Node's HTTP server: half-open sockets, so the connection's closing handshake runs the same.
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => heads.add(socket));
+  // After `listen`, the server's only errors are failed `accept` calls (EMFILE when a flood of
+  // connections has used up the file descriptors): that connection is lost and the server goes on.
+  // Unhandled, the `error` event would end the process.
+  const onAcceptError = (): void => {};
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog }, () => {
+      server.removeListener('error', reject);
+      server.on('error', onAcceptError);
+      resolve({
+        server,
+        port: (server.address() as AddressInfo).port,
+        clients: route.clients,
+        async close(code = 1001, reason = '') {
+          const stopped = new Promise<void>((done) => server.close(() => done()));
+          // Resolved once every client's `close` event has fired, not only its socket's.
+          const closed = [...route.clients].map((ws) => new Promise((done) => ws.once('close', done)));
+          heads.close();
+          route.closeAll(code, reason);
+          await Promise.all([stopped, ...closed]);
+        },
+      });
+    });
+  });
+}
+
+/**
+ * RFC 9110 §15.5.22: a 426 "MUST send an Upgrade header field"; §7.8: its sender "MUST also send
+ * an "upgrade" connection option in the Connection header field" (a second `Connection` line adds
+ * to the first's `close`, RFC 9110 §5.3).
+ */
+const UPGRADE_REQUIRED = 'Connection: Upgrade\r\nUpgrade: websocket\r\n';
+
+function isWebSocketVersion(version: string): boolean {
+  // HttpHeadParser has checked the shape `d.d`.
+  return version.charCodeAt(0) === 0x31 && version.charCodeAt(2) >= 0x31;
+}
+
+/** A head that came in more than one chunk: its parser, and the bytes received so far. */
+interface PartialHead {
+  readonly parser: HttpHeadParser;
+  received: number;
+}
+
+/**
+ * The connections of one server whose request head has not all arrived. One listener function,
+ * one map entry and one timer for them all, rather than closures and a timer per connection: the
+ * head usually comes in the first packet, and a handshake should cost no more than it must.
+ */
+class HeadReader {
+  /** Each waiting socket and when its head is due (`performance.now()` ms); in order of arrival, so of deadline. */
+  readonly #due = new Map<Socket, number>();
+  readonly #partial = new Map<Socket, PartialHead>();
+  readonly #timeout: number;
+  readonly #upgrade: (request: UpgradeRequest, socket: Socket, head: Buffer) => void;
+  readonly #sweeper: NodeJS.Timeout | undefined;
+  readonly #onData: (this: Socket, chunk: Buffer) => void;
+  readonly #onClose: (this: Socket) => void;
+
+  constructor(timeout: number, upgrade: (request: UpgradeRequest, socket: Socket, head: Buffer) => void) {
+    this.#timeout = timeout;
+    this.#upgrade = upgrade;
+    const reader = this;
+    // Node calls a listener with the socket as `this`: the same two functions serve every socket.
+    this.#onData = function onData(chunk) {
+      reader.#receive(this, chunk);
+    };
+    this.#onClose = function onClose() {
+      reader.#forget(this);
+    };
+    if (timeout > 0) {
+      // A head is refused between `timeout` and `timeout` plus a quarter of it (at most 1 s) late.
+      this.#sweeper = setInterval(() => this.#sweep(), Math.min(1000, Math.max(10, timeout >> 2)));
+      this.#sweeper.unref();
+    }
+  }
+
+  add(socket: Socket): void {
+    this.#due.set(socket, performance.now() + this.#timeout);
+    socket.on('data', this.#onData);
+    socket.on('close', this.#onClose);
+    socket.on('error', ignore);
+  }
+
+  /** Stops the timer and drops every connection still sending its head. */
+  close(): void {
+    clearInterval(this.#sweeper);
+    for (const socket of this.#due.keys()) socket.destroy();
+  }
+
+  #receive(socket: Socket, chunk: Buffer): void {
+    const partial = this.#partial.get(socket);
+    const parser = partial?.parser ?? new HttpHeadParser('request');
+    const received = (partial?.received ?? 0) + chunk.length;
+    let head: HttpHead | null;
+    try {
+      head = parser.push(chunk);
+    } catch (error) {
+      this.#forget(socket);
+      const refusal = error as HandshakeError;
+      refuse(socket, refusal.statusCode ?? 400, refusal.message);
+      return;
+    }
+    if (head === null && received <= MAX_HEAD_BYTES) {
+      if (partial === undefined) this.#partial.set(socket, { parser, received });
+      else partial.received = received;
+      return;
+    }
+    this.#forget(socket);
+    if (head === null || received - parser.rest.length > MAX_HEAD_BYTES) {
+      refuse(socket, 431, `HTTP request head larger than ${MAX_HEAD_BYTES} bytes`);
+      return;
+    }
+    // Removing the `data` listener leaves the socket flowing with none: no bytes are lost, because
+    // the WebSocket's driver attaches its own before the next I/O callback (on the handshake tick).
+    this.#upgrade(new UpgradeRequest(head, socket), socket, parser.rest);
+  }
+
+  #forget(socket: Socket): void {
+    this.#due.delete(socket);
+    this.#partial.delete(socket);
+    socket.removeListener('data', this.#onData);
+    socket.removeListener('close', this.#onClose);
+    socket.removeListener('error', ignore);
+  }
+
+  #sweep(): void {
+    const now = performance.now();
+    for (const [socket, due] of this.#due) {
+      if (due > now) return;
+      this.#forget(socket);
+      refuse(socket, 408, `No request head within ${this.#timeout} ms`);
+    }
+  }
+}
+
+function ignore(): void {}
