@@ -70,7 +70,10 @@ if (!values['micro-only']) {
     const named = new Set([
       'sockeye',
       scenario.baseline,
-      ...TARGETS.filter((t) => t.scenario === scenario.id).map((t) => t.against),
+      ...TARGETS.filter((t) => t.scenario === scenario.id).flatMap((t) => [
+        t.against,
+        t.subject ?? 'sockeye',
+      ]),
     ]);
     const subjects = subjectsFor(scenario.role).filter(
       (s) =>

@@ -25,6 +25,15 @@ export const SUBJECTS: readonly Subject[] = [
     description: '@sockeye/server (pure TypeScript, no addon)',
   },
   {
+    id: 'sockeye-listen',
+    role: 'server',
+    script: 'servers/sockeye-listen-server.ts',
+    env: {},
+    description:
+      "@sockeye/server's listen(): its own port, the request head read by sockeye (no http.Server)",
+    only: ['handshake'],
+  },
+  {
     id: 'ws',
     role: 'server',
     script: 'servers/ws-server.ts',

@@ -83,7 +83,8 @@ export function targetsTable(all: readonly ScenarioResults[]): string {
   for (const t of TARGETS) {
     const results = all.find((r) => r.scenario.id === t.scenario);
     if (!results) continue;
-    const r = ratio(results, 'sockeye', t.against, t.field);
+    const subject = t.subject ?? 'sockeye';
+    const r = ratio(results, subject, t.against, t.field);
     const met = Number.isFinite(r) ? (t.op === '>=' ? r >= t.ratio : r <= t.ratio) : undefined;
     const name =
       t.field === 'value'
@@ -97,7 +98,7 @@ export function targetsTable(all: readonly ScenarioResults[]): string {
               : `${t.field} / conn`;
     const verdict = met === undefined ? 'not run' : met ? 'yes' : '**no**';
     lines.push(
-      `| ${t.scenario} | ${name} | ${t.op} ${t.ratio.toFixed(1)}× ${t.against} | ${ratioText(r)} | ${t.informative ? `(not a target) ${verdict}` : verdict} |`,
+      `| ${t.scenario}${subject === 'sockeye' ? '' : ` (${subject})`} | ${name} | ${t.op} ${t.ratio.toFixed(1)}× ${t.against} | ${ratioText(r)} | ${t.informative ? `(not a target) ${verdict}` : verdict} |`,
     );
   }
   return lines.join('\n');

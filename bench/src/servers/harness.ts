@@ -21,12 +21,17 @@ export interface ServerStats {
   errors: number;
 }
 
-/** Sets up a subject on `server`; may return a reason to skip it (the subject is not usable). */
+/**
+ * Sets up a subject on `server`; may return a reason to skip it (the subject is not usable), or the
+ * port of a server of its own that it has made listen on 127.0.0.1 (then `server` stays unused).
+ */
 export type ServerSetup = (
   server: Server,
   config: ServerConfig,
   stats: ServerStats,
-) => string | undefined | Promise<string | undefined>;
+) => SetupResult | Promise<SetupResult>;
+
+type SetupResult = string | undefined | { port: number };
 
 /** The SSE event payload: starts with the load generator's `#` mark, no other `#`, no newline. */
 export function eventPayload(size: number): string {
@@ -47,13 +52,17 @@ export async function runServer(setup: ServerSetup): Promise<void> {
     else if (message.type === 'stop') process.exit(0);
   });
   exitWithParent();
-  let skip: string | undefined;
+  let skip: SetupResult;
   try {
     skip = await setup(server, config, stats);
   } catch (error) {
     // A failed import or setup fails this run only: the package may be mid-edit.
     sendToParent({ type: 'failure', message: error instanceof Error ? error.message : String(error) });
     process.exit(1);
+  }
+  if (typeof skip === 'object') {
+    sendToParent({ type: 'ready', port: skip.port });
+    return;
   }
   if (skip) {
     sendToParent({ type: 'ready', skip });

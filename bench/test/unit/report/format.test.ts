@@ -50,6 +50,21 @@ describe('targetsTable', () => {
     };
     expect(targetsTable([skipped])).toContain('not run');
   });
+
+  it('judges a target on the sockeye subject it names', () => {
+    const handshake = SCENARIOS.find((s) => s.id === 'handshake')!;
+    const results: ScenarioResults = {
+      scenario: handshake,
+      subjects: [
+        { subject: 'sockeye', runs: [run(140)], failures: [] },
+        { subject: 'sockeye-listen', runs: [run(160)], failures: [] },
+        { subject: 'ws', runs: [run(100)], failures: [] },
+      ],
+    };
+    const table = targetsTable([results]);
+    expect(table).toContain('| handshake | hs/s | >= 1.5× ws | 1.40× | **no** |');
+    expect(table).toContain('| handshake (sockeye-listen) | hs/s | >= 1.5× ws | 1.60× | (not a target) yes |');
+  });
 });
 
 describe('formatNumber', () => {

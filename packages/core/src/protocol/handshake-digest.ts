@@ -8,6 +8,11 @@ export interface HandshakeDigest {
    * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
    */
   sha1(input: string): Buffer;
+  /**
+   * The same SHA-1 as base64 text, when the implementation has a cheaper way to it than encoding
+   * {@link sha1}'s bytes (Node's one-shot `crypto.hash` is several times faster to base64).
+   */
+  sha1Base64?(input: string): string;
   /** MD5 of `input`: the hixie-76 challenge answer. */
   md5(input: Buffer): Buffer;
 }
@@ -23,5 +28,6 @@ export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
  */
 export function acceptKey(key: string, digest: HandshakeDigest): string {
-  return digest.sha1(key + WEBSOCKET_GUID).toString('base64');
+  const input = key + WEBSOCKET_GUID;
+  return digest.sha1Base64 === undefined ? digest.sha1(input).toString('base64') : digest.sha1Base64(input);
 }
