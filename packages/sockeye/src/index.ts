@@ -29,6 +29,10 @@ export {
   type AttachOptions,
   attach,
   isWebSocket,
+  type ListenHandle,
+  type ListenOptions,
+  listen,
   type ServerOptions,
+  type UpgradeRequest,
 } from '@sockeye/server';
 export { WebSocket };
