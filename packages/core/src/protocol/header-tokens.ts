@@ -60,19 +60,31 @@ function isOws(code: number): boolean {
  */
 export function splitHeaderList(value: string): string[] {
   const result: string[] = [];
-  const length = value.length;
-  let start = 0;
-  while (start <= length) {
-    let end = value.indexOf(',', start);
-    if (end === -1) end = length;
-    let first = start;
-    let last = end;
-    while (first < last && isOws(value.charCodeAt(first))) first++;
-    while (last > first && isOws(value.charCodeAt(last - 1))) last--;
-    if (last > first) result.push(value.slice(first, last));
-    start = end + 1;
+  for (let start = 0; start <= value.length; ) {
+    start = nextElement(value, start);
+    if (element.last > element.first) result.push(value.slice(element.first, element.last));
   }
   return result;
+}
+
+/** The bounds {@link nextElement} found last: one object for every call, so scanning allocates nothing. */
+const element = { first: 0, last: 0 };
+
+/**
+ * Finds the list element of `value` that starts at `start`, the whitespace around it excluded (it
+ * may be empty), and puts its bounds in {@link element}. Returns where the next element starts,
+ * past `value.length` after the last one.
+ */
+function nextElement(value: string, start: number): number {
+  let end = value.indexOf(',', start);
+  if (end === -1) end = value.length;
+  let first = start;
+  let last = end;
+  while (first < last && isOws(value.charCodeAt(first))) first++;
+  while (last > first && isOws(value.charCodeAt(last - 1))) last--;
+  element.first = first;
+  element.last = last;
+  return end + 1;
 }
 
 /**
@@ -83,17 +95,11 @@ export function splitHeaderList(value: string): string[] {
 export function listHasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
   // In place, without splitting: every upgrade request is checked this way, twice.
-  const length = value.length;
-  let start = 0;
-  while (start <= length) {
-    let end = value.indexOf(',', start);
-    if (end === -1) end = length;
-    let first = start;
-    let last = end;
-    while (first < last && isOws(value.charCodeAt(first))) first++;
-    while (last > first && isOws(value.charCodeAt(last - 1))) last--;
-    if (last - first === token.length && equalsLowerCase(value, first, token)) return true;
-    start = end + 1;
+  for (let start = 0; start <= value.length; ) {
+    start = nextElement(value, start);
+    if (element.last - element.first === token.length && equalsLowerCase(value, element.first, token)) {
+      return true;
+    }
   }
   return false;
 }
