@@ -1,4 +1,4 @@
-import { clientIndex, type WebSocket } from './websocket.js';
+import { clientIndex, clientSet, type WebSocket } from './websocket.js';
 
 /**
  * The open connections of an {@link attach} or {@link listen} handle, in order of arrival: `size`,
@@ -20,8 +20,7 @@ export class ClientSet implements Iterable<WebSocket> {
 
   /** Whether `ws` is one of these connections. */
   has(ws: WebSocket): boolean {
-    const index = ws[clientIndex];
-    return index >= 0 && this.#list[index] === ws;
+    return ws[clientSet] === this;
   }
 
   /** Calls `callback` for each connection open now. */
@@ -38,8 +37,9 @@ export class ClientSet implements Iterable<WebSocket> {
     return this.values();
   }
 
-  /** Adds `ws`, which must not be in a set yet. */
+  /** Adds `ws`, which must not be in a set yet; it leaves by itself when it closes. */
   add(ws: WebSocket): void {
+    ws[clientSet] = this;
     ws[clientIndex] = this.#list.length;
     this.#list.push(ws);
   }
@@ -53,6 +53,7 @@ export class ClientSet implements Iterable<WebSocket> {
       this.#list[index] = last;
       last[clientIndex] = index;
     }
+    ws[clientSet] = null;
     ws[clientIndex] = -1;
   }
 }

@@ -38,8 +38,6 @@ export class UpgradeRoute<Request extends UpgradeRequestLike> {
   readonly #protocols: readonly string[] | null;
   readonly #options: ServerOptions;
   readonly #onConnection: (ws: WebSocket, request: Request) => void;
-  /** One `close` listener for every client (Node calls it with the client as `this`). */
-  readonly #untrack: (this: WebSocket) => void;
 
   /** `options` holds the route's own keys and the {@link ServerOptions} of every connection. */
   constructor(
@@ -53,10 +51,6 @@ export class UpgradeRoute<Request extends UpgradeRequestLike> {
     this.#protocols = protocols ?? null;
     this.#options = serverOptions;
     this.#onConnection = onConnection;
-    const clients = this.clients;
-    this.#untrack = function untrack() {
-      clients.delete(this);
-    };
   }
 
   /** Whether `request` is a WebSocket upgrade for this route (`path`, then `filter`). */
@@ -79,7 +73,6 @@ export class UpgradeRoute<Request extends UpgradeRequestLike> {
     }
     const ws = new WebSocket(request, socket, head, this.#protocols, this.#options);
     this.clients.add(ws);
-    ws.on('close', this.#untrack);
     this.#onConnection(ws, request);
   }
 

@@ -18,6 +18,7 @@ import {
   requestUrl,
   validateOptions,
 } from '@sockeye/core';
+import type { ClientSet } from './client-set.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_MAX_LENGTH,
@@ -36,7 +37,9 @@ export interface UpgradeRequestLike extends RequestLike {
 /** What the constructor accepts as the supported subprotocols: a list, or a comma-separated string. */
 export type ProtocolList = readonly string[] | string | null | undefined;
 
-/** Where a connection sits in its entry point's {@link ClientSet}; `-1` outside one. */
+/** The {@link ClientSet} a connection is tracked in, if any. */
+export const clientSet = Symbol('clientSet');
+/** Where a connection sits in its {@link ClientSet}; `-1` outside one. */
 export const clientIndex = Symbol('clientIndex');
 
 /** Shared by every socket made without options (one object fewer per connection). */
@@ -64,7 +67,14 @@ const NO_OPTIONS: ServerOptions = Object.freeze({});
  */
 export class WebSocket extends CoreWebSocket {
   /** @internal */
+  [clientSet]: ClientSet | null = null;
+  /** @internal */
   [clientIndex] = -1;
+
+  /** Leaves its client set as it closes, before the `close` event: no listener per connection. */
+  protected override released(): void {
+    this[clientSet]?.delete(this);
+  }
 
   /** Whether `request` asks for a WebSocket upgrade (GET, `Connection: upgrade`, `Upgrade: websocket`). */
   static isWebSocket(request: Pick<UpgradeRequestLike, 'method' | 'headers'>): boolean {

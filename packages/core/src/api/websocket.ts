@@ -675,11 +675,18 @@ export class WebSocket extends EventTargetEmitter {
     this.#dispatch(new ErrorEvent('error', error.message, error));
   }
 
+  /**
+   * Called once, when the connection has closed and before its `close` event: a subclass lets go
+   * of what tracks the connection (the server's client sets). Nothing here.
+   */
+  protected released(): void {}
+
   #closed(code: number, reason: string, wasClean: boolean): void {
     if (this.#readyState === ReadyState.CLOSED) return;
     this.#readyState = ReadyState.CLOSED;
     this.#queue = null;
     pingCallbacks.delete(this);
+    this.released();
     this.#emitSafely('end');
     this.#dispatch(new CloseEvent('close', code, reason, wasClean));
   }
