@@ -17,6 +17,7 @@ export {
   DEFAULT_HIGH_WATER_MARK,
   failWebSocket,
   openWebSocket,
+  released,
   WebSocket,
   type WebSocketFailOptions,
   type WebSocketInit,

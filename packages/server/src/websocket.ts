@@ -15,6 +15,7 @@ import {
   openWebSocket,
   type RequestLike,
   Role,
+  released,
   requestUrl,
   validateOptions,
 } from '@sockeye/core';
@@ -72,7 +73,7 @@ export class WebSocket extends CoreWebSocket {
   [clientIndex] = -1;
 
   /** Leaves its client set as it closes, before the `close` event: no listener per connection. */
-  protected override released(): void {
+  override [released](): void {
     this[clientSet]?.delete(this);
   }
 

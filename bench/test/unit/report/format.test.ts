@@ -63,7 +63,9 @@ describe('targetsTable', () => {
     };
     const table = targetsTable([results]);
     expect(table).toContain('| handshake | hs/s | >= 1.5× ws | 1.40× | **no** |');
-    expect(table).toContain('| handshake (sockeye-listen) | hs/s | >= 1.5× ws | 1.60× | (not a target) yes |');
+    expect(table).toContain(
+      '| handshake (sockeye-listen) | hs/s | >= 1.5× ws | 1.60× | (not a target) yes |',
+    );
   });
 });
 

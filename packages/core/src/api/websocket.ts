@@ -221,6 +221,9 @@ let emitDrain: (ws: WebSocket) => void;
 let finishAbort: (ws: WebSocket) => void;
 let createHandler: (ws: WebSocket) => DriverHandler;
 
+/** The method a subclass overrides to hear, once, that its connection has closed (before `close`). */
+export const released: unique symbol = Symbol('released');
+
 /**
  * The WebSocket that `@sockeye/server` and `@sockeye/client` share: a Node `EventEmitter` with the
  * EventTarget surface faye has (`addEventListener`, `onopen`/`onmessage`/`onerror`/`onclose`, plus
@@ -677,16 +680,17 @@ export class WebSocket extends EventTargetEmitter {
 
   /**
    * Called once, when the connection has closed and before its `close` event: a subclass lets go
-   * of what tracks the connection (the server's client sets). Nothing here.
+   * of what tracks the connection (the server's client sets). Nothing here. Keyed by a symbol so
+   * that it stays off the public surface.
    */
-  protected released(): void {}
+  [released](): void {}
 
   #closed(code: number, reason: string, wasClean: boolean): void {
     if (this.#readyState === ReadyState.CLOSED) return;
     this.#readyState = ReadyState.CLOSED;
     this.#queue = null;
     pingCallbacks.delete(this);
-    this.released();
+    this[released]();
     this.#emitSafely('end');
     this.#dispatch(new CloseEvent('close', code, reason, wasClean));
   }
