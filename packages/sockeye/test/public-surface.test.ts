@@ -94,7 +94,6 @@ describe('public surface', () => {
         'EventSource',
         'WebSocket',
         'isWebSocket',
-        'listen',
         'permessageDeflate',
         'prepare',
         'validateOptions',
