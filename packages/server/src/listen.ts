@@ -1,8 +1,10 @@
 /**
- * A WebSocket server on its own port: a TCP server whose connections sockeye reads itself, from the
- * request head to the last frame, with no `http.Server` in between. An upgrade through Node's HTTP
- * server pays for its parser, an `IncomingMessage` stream and its bookkeeping, which is most of what a
- * handshake costs; here the head goes through {@link HttpHeadParser} and straight to the handshake.
+ * A WebSocket server on its own port (as `ws`'s `{ port }`): a TCP server whose connections sockeye
+ * reads itself, from the request head to the last frame, with no `http.Server` in between. The head
+ * goes through {@link HttpHeadParser} under sockeye's limits (DESIGN.md: 8 KiB per line, 128 fields;
+ * here also 16 KiB in all and a deadline) and straight to the handshake. It costs about what an
+ * upgrade through Node's HTTP server does: reading the head in JavaScript takes about what Node's
+ * parser and `IncomingMessage` take (bench/README.md).
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { type HandshakeError, type HttpHead, HttpHeadParser, validateOptions } from '@sockeye/core';
@@ -151,8 +153,9 @@ class Waiting {
  * that refuses those past their time.
  *
  * A linked list rather than a `Map` from socket to state: V8 promotes what a hash table references
- * to the old generation far more often (about twice the promoted bytes per scavenge at one
- * connection per handshake), and the major collections that follow cost more than the list.
+ * to the old generation more often (about 1.4 times the promoted bytes per young-generation
+ * collection in the handshake benchmark), and the major collections that follow cost more than the
+ * list.
  */
 class HeadReader {
   #oldest: Waiting | null = null;
