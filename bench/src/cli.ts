@@ -119,7 +119,7 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 const markdown = [
   `# sockeye benchmark results (${mode.name} mode, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
   '',
-  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ' Quick mode runs sockeye, each scenario’s baseline, the subjects a target names and the raw floors.' : ''} Idle: ${mode.idleConnections} connections.`,
+  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up${longerWarmups(mode.warmupMs)}, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ' Quick mode runs sockeye, each scenario’s baseline, the subjects a target names and the raw floors.' : ''} Idle: ${mode.idleConnections} connections.`,
   '',
   ...(all.length > 0
     ? [
@@ -158,4 +158,11 @@ function summaryLine(metric: string, run: Awaited<ReturnType<typeof runOnce>>): 
     ? `, ${run.rssPerConnectionKiB.toFixed(0)} KiB RSS/conn`
     : '';
   return `${run.rate.toFixed(0)}/s, ${(run.bytesPerSecond / 1e9).toFixed(3)} GB/s, ${run.cpuPerMessageUs.toFixed(2)} µs CPU/msg (${cpu})${memory}${errors}`;
+}
+
+/** The scenarios that warm up longer than the mode does, as `; echo-4m 2000 ms`. */
+function longerWarmups(warmupMs: number): string {
+  return SCENARIOS.filter((s) => (s.minWarmupMs ?? 0) > warmupMs)
+    .map((s) => `; ${s.id} ${s.minWarmupMs} ms`)
+    .join('');
 }

@@ -28,6 +28,8 @@ export interface Scenario {
   baseline: string;
   /** Also measure memory per connection (after the traffic pauses). */
   memory: boolean;
+  /** The least warm-up this scenario needs, whatever the mode's (ms). */
+  minWarmupMs?: number;
 }
 
 const base = { binary: false, deflate: false, connectConcurrency: 100 };
@@ -72,6 +74,10 @@ export const SCENARIOS: readonly Scenario[] = [
     metric: 'throughput',
     unit: 'GB/s',
     baseline: 'ws',
+    // A fresh process faults in new pages for each 4 MiB message buffer (glibc maps each with
+    // mmap until freeing one raises its threshold, which waits for a GC) for its first 1–2 s of
+    // such traffic, in every library: 500 ms of warm-up measured that phase (bench/README.md).
+    minWarmupMs: 2000,
     memory: false,
   },
   {

@@ -95,7 +95,7 @@ export async function runOnce(
       return memoryResult(before, after, counted.errors);
     }
 
-    await sleep(mode.warmupMs);
+    await sleep(Math.max(mode.warmupMs, scenario.minWarmupMs ?? 0));
     if (scenario.metric === 'latency') connector.send({ type: 'mark' });
     const [s0, d0] = await sampleBoth(subjectChild, driverChild);
     const c0 = clientSide ? s0 : d0;
