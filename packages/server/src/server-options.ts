@@ -17,8 +17,9 @@ export interface ServerOptions extends WebSocketOptions {
   allowDrafts?: boolean;
   /**
    * Milliseconds a draft-76 client gets to send the 8 body bytes that complete its handshake; then the
-   * connection fails (`WS_ERR_HANDSHAKE_TIMEOUT`). RFC 6455 handshakes complete as soon as Node has
-   * parsed the request, so this bounds only drafts. `0` waits forever. Default `10000`.
+   * connection fails (`WS_ERR_HANDSHAKE_TIMEOUT`). RFC 6455 handshakes complete as soon as the request
+   * is parsed, so on Node's HTTP server this bounds only drafts; {@link listen} also gives each client
+   * this long to send its request head (then `408`). `0` waits forever. Default `10000`.
    */
   handshakeTimeout?: number;
   /** Accepted and ignored: faye shares its option list between server and client. */
