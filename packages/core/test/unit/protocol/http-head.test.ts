@@ -211,6 +211,33 @@ describe('HttpHeadParser: header fields (RFC 9112 §5)', () => {
   });
 });
 
+describe('HttpHeadParser: a head whole in one chunk (one string for all its lines)', () => {
+  it('ends at the first blank line, a bare-LF one before a CRLF CRLF in the bytes after it', () => {
+    const { head, rest } = parseAll('request', 'GET / HTTP/1.1\nHost: a\n\nframe\r\n\r\nmore');
+    expect(head?.headers.host).toBe('a');
+    expect(rest.toString('latin1')).toBe('frame\r\n\r\nmore');
+  });
+
+  it('finishes a head whose lines came earlier when the next chunk starts with the blank line', () => {
+    const parser = new HttpHeadParser('request');
+    expect(parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n', 'latin1'))).toBeNull();
+    const head = parser.push(Buffer.from('\r\nX\r\n\r\n', 'latin1'));
+    expect(head?.rawHeaders).toEqual([['Host', 'a']]);
+    expect(parser.rest.toString('latin1')).toBe('X\r\n\r\n');
+  });
+
+  it('applies the line limit to each line of a whole head', () => {
+    const error = errorOf('request', `GET /${'a'.repeat(100)} HTTP/1.1\r\nHost: a\r\n\r\n`, {
+      maxLineLength: 50,
+    });
+    expect(error.statusCode).toBe(431);
+  });
+
+  it('rejects a field without a colon even when a later line has one', () => {
+    expect(errorOf('request', 'GET / HTTP/1.1\r\nNoColon\r\nHost: a\r\n\r\n').statusCode).toBe(400);
+  });
+});
+
 describe('HttpHeadParser: limits', () => {
   it('accepts a line of exactly maxLineLength bytes and rejects one byte more', () => {
     const line = (n: number) => `X-A: ${'a'.repeat(n - 5)}`;
