@@ -155,7 +155,7 @@ function handshake(
     failWebSocket(ws, result.error, { code: 1002, reason: result.error.message });
     return;
   }
-  socket.write(result.response);
+  socket.write(result.response, 'latin1');
   const { extensions, version, challenge } = result;
   if (version === 'hybi-13') {
     openWebSocket(ws, {
@@ -230,23 +230,23 @@ const UNSAFE_VALUE = /[\r\n\0]/;
 function baseInit(request: UpgradeRequestLike, options: ServerOptions | null | undefined) {
   validateOptions(options, serverOptionKeys);
   // Bad custom headers throw here, synchronously, rather than out of the handshake tick.
-  for (const [name, value] of Object.entries(options?.headers ?? {})) {
+  if (options?.headers !== undefined) checkResponseHeaders(options.headers);
+  // The core WebSocket reads its own four settings (closeTimeout, ping, pingTimeout,
+  // highWaterMark) from the options as they are: no copy per connection.
+  return {
+    url: sharedUrl(requestUrl(request, 'ws')),
+    role: 'server' as const,
+    options: options ?? NO_OPTIONS,
+  };
+}
+
+function checkResponseHeaders(headers: NonNullable<ServerOptions['headers']>): void {
+  for (const [name, value] of Object.entries(headers)) {
     const values = Array.isArray(value) ? value : [value];
     if (!TOKEN.test(name) || values.some((v) => UNSAFE_VALUE.test(String(v)))) {
       throw new TypeError(`Invalid response header: ${JSON.stringify(name)}`);
     }
   }
-  const shared = options ?? {};
-  return {
-    url: sharedUrl(requestUrl(request, 'ws')),
-    role: 'server' as const,
-    options: {
-      ...(shared.closeTimeout === undefined ? {} : { closeTimeout: shared.closeTimeout }),
-      ...(shared.ping === undefined ? {} : { ping: shared.ping }),
-      ...(shared.pingTimeout === undefined ? {} : { pingTimeout: shared.pingTimeout }),
-      ...(shared.highWaterMark === undefined ? {} : { highWaterMark: shared.highWaterMark }),
-    },
-  };
 }
 
 /** Recent `url` strings, so that connections to the same URL share one (see {@link sharedUrl}). */
@@ -289,9 +289,8 @@ function extensionList(extensions: ServerOptions['extensions']): readonly Extens
 }
 
 /** The `Sec-WebSocket-Extensions` value of a 101 response head, '' if absent. */
-function extensionHeader(response: Buffer): string {
-  const text = response.toString('latin1');
-  const match = /\r\nSec-WebSocket-Extensions:[ \t]*([^\r\n]*)/i.exec(text);
+function extensionHeader(response: string): string {
+  const match = /\r\nSec-WebSocket-Extensions:[ \t]*([^\r\n]*)/i.exec(response);
   return match?.[1]?.trim() ?? '';
 }
 

@@ -76,8 +76,12 @@ export interface ServerHandshakeAccepted {
   protocol: string;
   /** The negotiated extension pipeline for the `Connection`, `null` for none. */
   extensions: ExtensionPipeline | null;
-  /** The whole 101 response head, blank line included. */
-  response: Buffer;
+  /**
+   * The whole 101 response head, blank line included, as Latin-1 text: write it with
+   * `socket.write(response, 'latin1')`. A string, not a Buffer: the socket takes it as it is, with
+   * no buffer made per handshake.
+   */
+  response: string;
   /**
    * True for hixie-76: the 16-byte answer can only be computed from the 8 bytes that follow the
    * request head, so the `DraftConnection` (built with {@link challenge}) sends it once they arrive.
@@ -239,7 +243,7 @@ export function acceptHandshake(
     version: 'hybi-13',
     protocol,
     extensions,
-    response: Buffer.from(head, 'latin1'),
+    response: head,
     awaitingBody: false,
     challenge: null,
   };
@@ -285,7 +289,7 @@ function acceptDraft75(request: ServerHandshakeRequest, options: ServerHandshake
     version: 'hixie-75',
     protocol: '',
     extensions: null,
-    response: Buffer.from(head, 'latin1'),
+    response: head,
     awaitingBody: false,
     challenge: null,
   };
@@ -311,7 +315,7 @@ function acceptDraft76(request: ServerHandshakeRequest, options: ServerHandshake
     version: 'hixie-76',
     protocol: '',
     extensions: null,
-    response: Buffer.from(head, 'latin1'),
+    response: head,
     awaitingBody: true,
     challenge: { key1: number1, key2: number2 },
   };

@@ -49,7 +49,7 @@ export async function sockeyeServer(
       options,
       nodeDigest,
     );
-    socket.write(result.response);
+    socket.write(result.response, 'latin1');
     if (!result.ok) {
       socket.end();
       return;
@@ -71,8 +71,8 @@ export async function sockeyeServer(
   return listenLoopback(server);
 }
 
-function extensionsHeader(response: Buffer): string {
-  const match = /\r\nSec-WebSocket-Extensions: ([^\r]*)\r\n/i.exec(response.toString('latin1'));
+function extensionsHeader(response: string): string {
+  const match = /\r\nSec-WebSocket-Extensions: ([^\r]*)\r\n/i.exec(response);
   return match?.[1] ?? '';
 }
 

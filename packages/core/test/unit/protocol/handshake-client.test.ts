@@ -322,7 +322,9 @@ describe('a client and a server handshake agree', () => {
     );
     if (!server.ok) throw server.error;
     expect(server.protocol).toBe('v2.chat');
-    const result = client.validate(new HttpHeadParser('response').push(server.response)!);
+    const result = client.validate(
+      new HttpHeadParser('response').push(Buffer.from(server.response, 'latin1'))!,
+    );
     expect(result.protocol).toBe('v2.chat');
     expect(result.extensions).not.toBeNull();
     const message = {
