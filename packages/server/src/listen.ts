@@ -2,9 +2,8 @@
  * A WebSocket server on its own port (as `ws`'s `{ port }`): a TCP server whose connections sockeye
  * reads itself, from the request head to the last frame, with no `http.Server` in between. The head
  * goes through {@link HttpHeadParser} under sockeye's limits (DESIGN.md: 8 KiB per line, 128 fields;
- * here also 16 KiB in all and a deadline) and straight to the handshake. It costs about what an
- * upgrade through Node's HTTP server does: reading the head in JavaScript takes about what Node's
- * parser and `IncomingMessage` take (bench/README.md).
+ * here also 16 KiB in all and a deadline) and straight to the handshake. A handshake costs a little
+ * less than through Node's HTTP server (no `IncomingMessage`; bench/README.md).
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { type HandshakeError, type HttpHead, HttpHeadParser, validateOptions } from '@sockeye/core';
