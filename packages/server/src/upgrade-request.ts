@@ -18,21 +18,17 @@ export class UpgradeRequest {
    * with `, ` (RFC 9110 §5.3); `set-cookie` values with `\n`.
    */
   readonly headers: Record<string, string>;
+  /** Every field as sent, names and values alternating, as Node's `rawHeaders`. */
+  readonly rawHeaders: string[];
   /** The socket the request came on. */
   readonly socket: Socket;
-  readonly #fields: ReadonlyArray<readonly [string, string]>;
 
   constructor(head: HttpHead, socket: Socket) {
     this.method = head.method ?? '';
     this.url = head.target ?? '/';
     this.httpVersion = head.httpVersion;
     this.headers = head.headers;
+    this.rawHeaders = head.rawHeaders;
     this.socket = socket;
-    this.#fields = head.rawHeaders;
-  }
-
-  /** Every field as sent, names and values alternating, as Node's `rawHeaders`. */
-  get rawHeaders(): string[] {
-    return this.#fields.flat();
   }
 }

@@ -32,8 +32,11 @@ export interface HttpHead {
    * contain commas (`split('\n')` recovers them). A null-prototype object.
    */
   headers: Record<string, string>;
-  /** Every field in arrival order with its name as sent. */
-  rawHeaders: Array<[string, string]>;
+  /**
+   * Every field in arrival order, names as sent and values alternating (`['Host', 'a', …]`), the
+   * shape of Node's `IncomingMessage.rawHeaders`.
+   */
+  rawHeaders: string[];
 }
 
 /** What an {@link HttpHeadParser} parses. */
@@ -194,7 +197,7 @@ export class HttpHeadParser {
       return false;
     }
     if (start === end) return true;
-    if (head.rawHeaders.length >= this.#maxHeaders) {
+    if (head.rawHeaders.length >= 2 * this.#maxHeaders) {
       throw this.#tooLarge(`More than ${this.#maxHeaders} HTTP header fields`);
     }
     this.#field(head, text, start, end);
@@ -254,7 +257,7 @@ export class HttpHeadParser {
     while (to > from && isOws(text.charCodeAt(to - 1))) to--;
     if (!isFieldText(text, from, to)) throw this.#invalid('Invalid HTTP header line');
     const value = text.slice(from, to);
-    head.rawHeaders.push([name, value]);
+    head.rawHeaders.push(name, value);
     const key = name.toLowerCase();
     const previous = head.headers[key];
     if (previous === undefined) head.headers[key] = value;

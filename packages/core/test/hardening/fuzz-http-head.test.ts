@@ -115,7 +115,7 @@ describe('HTTP head parser under hostile input (fuzz)', () => {
           }
           expect(result.head?.statusCode).toBe(101);
           expect(result.head?.headers).toEqual(expected);
-          expect(result.head?.rawHeaders).toEqual(fields);
+          expect(result.head?.rawHeaders).toEqual(fields.flat());
           expect(result.rest).toBe(Buffer.from(body).toString('latin1'));
         },
       ),
@@ -141,7 +141,7 @@ describe('HTTP head parser under hostile input (fuzz)', () => {
           const tooLong = count > 0 && lineLength > maxLineLength;
           const tooMany = count > maxHeaders;
           if (tooLong || tooMany) expect(result).toEqual({ error: 'WS_ERR_HANDSHAKE_HEAD_TOO_LARGE' });
-          else expect(result.head?.rawHeaders).toHaveLength(count);
+          else expect(result.head?.rawHeaders).toHaveLength(2 * count);
         },
       ),
       { numRuns: fuzzRuns(500, 0.2) },

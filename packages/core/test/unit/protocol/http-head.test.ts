@@ -56,9 +56,12 @@ describe('HttpHeadParser: responses (RFC 9112 §4)', () => {
         'sec-websocket-accept': 'QV3I5XUXU2CdhtjixE7QCkCcMZM=',
       },
       rawHeaders: [
-        ['Upgrade', 'websocket'],
-        ['Connection', 'Upgrade'],
-        ['Sec-WebSocket-Accept', 'QV3I5XUXU2CdhtjixE7QCkCcMZM='],
+        'Upgrade',
+        'websocket',
+        'Connection',
+        'Upgrade',
+        'Sec-WebSocket-Accept',
+        'QV3I5XUXU2CdhtjixE7QCkCcMZM=',
       ],
     });
     expect(head!.method).toBeUndefined();
@@ -120,7 +123,7 @@ describe('HttpHeadParser: requests (RFC 9112 §3)', () => {
       headers: { host: 'www.example.com', 'sec-websocket-version': '13' },
     });
     expect(head!.statusCode).toBeUndefined();
-    expect(head!.rawHeaders).toHaveLength(5);
+    expect(head!.rawHeaders).toHaveLength(10);
   });
 
   it('hands back the eight key bytes of a hixie-76 request', () => {
@@ -171,7 +174,12 @@ describe('HttpHeadParser: header fields (RFC 9112 §5)', () => {
       'a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT',
       'b=2',
     ]);
-    expect(head?.rawHeaders.map(([name]) => name)).toEqual(['Via', 'via', 'Set-Cookie', 'set-cookie']);
+    expect(head?.rawHeaders.filter((_, i) => i % 2 === 0)).toEqual([
+      'Via',
+      'via',
+      'Set-Cookie',
+      'set-cookie',
+    ]);
   });
 
   it('keeps a header named __proto__ as a plain entry', () => {
@@ -222,7 +230,7 @@ describe('HttpHeadParser: a head whole in one chunk (one string for all its line
     const parser = new HttpHeadParser('request');
     expect(parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n', 'latin1'))).toBeNull();
     const head = parser.push(Buffer.from('\r\nX\r\n\r\n', 'latin1'));
-    expect(head?.rawHeaders).toEqual([['Host', 'a']]);
+    expect(head?.rawHeaders).toEqual(['Host', 'a']);
     expect(parser.rest.toString('latin1')).toBe('X\r\n\r\n');
   });
 
@@ -269,7 +277,7 @@ describe('HttpHeadParser: limits', () => {
 
   it('accepts maxHeaders fields and rejects one more', () => {
     const fields = (n: number) => Array.from({ length: n }, (_, i) => `X-${i}: v\r\n`).join('');
-    expect(parseAll('request', `GET / HTTP/1.1\r\n${fields(128)}\r\n`).head?.rawHeaders).toHaveLength(128);
+    expect(parseAll('request', `GET / HTTP/1.1\r\n${fields(128)}\r\n`).head?.rawHeaders).toHaveLength(256);
     const error = errorOf('request', `GET / HTTP/1.1\r\n${fields(129)}\r\n`);
     expect(error.code).toBe(ErrorCode.HandshakeHeadTooLarge);
     expect(error.statusCode).toBe(431);
