@@ -234,6 +234,24 @@ describe('HttpHeadParser: a head whole in one chunk (one string for all its line
     expect(parser.rest.toString('latin1')).toBe('X\r\n\r\n');
   });
 
+  it('keeps each name as sent, in any spelling of a common field, under its lower-case key', () => {
+    const { head } = parseAll(
+      'request',
+      'GET / HTTP/1.1\r\nHOST: a\r\nupgrade: websocket\r\nSec-WebSocket-Key: k\r\nHostx: b\r\n\r\n',
+    );
+    expect(head?.rawHeaders).toEqual([
+      'HOST',
+      'a',
+      'upgrade',
+      'websocket',
+      'Sec-WebSocket-Key',
+      'k',
+      'Hostx',
+      'b',
+    ]);
+    expect(head?.headers).toEqual({ host: 'a', upgrade: 'websocket', 'sec-websocket-key': 'k', hostx: 'b' });
+  });
+
   it('applies the line limit to each line of a whole head', () => {
     const error = errorOf('request', `GET /${'a'.repeat(100)} HTTP/1.1\r\nHost: a\r\n\r\n`, {
       maxLineLength: 50,
