@@ -1,8 +1,9 @@
 /**
  * The floor of the handshake and idle scenarios: an upgrade answered with the least RFC 6455
- * allows (the accept digest and a 101), and a close frame answered with a close frame and the end
- * of the connection. No frame parser, no events, no library: what Node's HTTP server, the socket
- * and the two writes cost, and what an upgraded socket holds.
+ * allows (the accept digest and a 101), and a close frame answered with a close frame and the
+ * socket closed at once, as sockeye's server does once its bytes are in the kernel. No frame
+ * parser, no events, no library: what Node's HTTP server, the socket and the two writes cost, and
+ * what an upgraded socket holds.
  */
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -24,8 +25,11 @@ await runServer((server, config, stats) => {
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
     );
     stats.connections++;
-    // The generator's close frame is the only thing it sends: answer it and end.
-    socket.on('data', () => socket.end(CLOSE));
+    // The generator's close frame is the only thing it sends: answer it and close.
+    socket.on('data', () => {
+      socket.write(CLOSE);
+      socket.destroy();
+    });
     socket.on('error', () => stats.errors++);
     socket.on('close', () => stats.connections--);
   });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WS from 'ws';
 import {
@@ -9,8 +10,16 @@ import {
   readUntil,
   upgradeRequest,
 } from '../../../../test-support/hardening/raw-peer.js';
+import { within } from '../../../../test-support/hardening/within.js';
 import { WebSocket } from '../../src/index.js';
-import { closeServers, nextEvent, seen, startServer, testCertificate } from '../support/servers.js';
+import {
+  closeServers,
+  nextEvent,
+  seen,
+  startServer,
+  type TestServer,
+  testCertificate,
+} from '../support/servers.js';
 
 afterEach(closeServers);
 
@@ -313,6 +322,65 @@ describe('closing', () => {
     ws.close();
     expect(await closed).toEqual({ code: 1006, reason: '', wasClean: false });
     await socketClosed;
+  });
+
+  /** A raw client that keeps its side open after the server's FIN (allowHalfOpen), upgraded. */
+  async function halfOpenClient(server: TestServer) {
+    const socket = connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true });
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/'));
+    const ws = await next;
+    await seen(ws).opened;
+    return { socket, ws };
+  }
+
+  it('closing handshake done: the server closes TCP at once, not waiting for the client’s FIN', async () => {
+    // A long close timeout: the close event comes in time only if the server does not wait.
+    const server = await startServer({ ws: { closeTimeout: 60_000 } });
+    const { socket, ws } = await halfOpenClient(server);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = once(socket, 'end');
+    socket.write(frame(8, Buffer.from([0x03, 0xe8, 0x62, 0x79, 0x65]), { mask: true }));
+    expect(await within(closeOf(ws), 2000, 'the server close event')).toEqual({
+      code: 1000,
+      reason: 'bye',
+      wasClean: true,
+    });
+    await within(ended, 2000, 'the server FIN');
+    const received = Buffer.concat(chunks);
+    const frames = parseFrames(received.subarray(received.indexOf('\r\n\r\n') + 4));
+    expect(frames.map((f) => f.opcode)).toEqual([8]);
+    expect(frames[0]!.payload.readUInt16BE(0)).toBe(1000);
+    socket.destroy();
+  });
+
+  it('closing handshake done with bytes still queued: all of them, then FIN, reach the client', async () => {
+    const server = await startServer({ ws: { closeTimeout: 60_000 } });
+    const { socket, ws } = await halfOpenClient(server);
+    socket.pause(); // the kernel buffers fill; the rest of the message waits in Node
+    const message = Buffer.alloc(32 * 1024 * 1024);
+    for (let i = 0; i < message.length; i += 4096) message.writeUInt32BE(i, i);
+    ws.send(message);
+    expect(ws.bufferedAmount).toBeGreaterThan(0);
+    socket.write(frame(8, Buffer.from([0x03, 0xe8]), { mask: true }));
+    const closed = closeOf(ws);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.resume();
+    await within(once(socket, 'end'), 10_000, 'the server FIN');
+    socket.end(); // the server ended gracefully and waits for this FIN
+    expect(await within(closed, 2000, 'the server close event')).toMatchObject({
+      code: 1000,
+      wasClean: true,
+    });
+    const received = Buffer.concat(chunks);
+    const frames = parseFrames(received.subarray(received.indexOf('\r\n\r\n') + 4));
+    expect(frames.map((f) => f.opcode)).toEqual([2, 8]);
+    expect(frames[0]!.payload.equals(message)).toBe(true);
   });
 
   it('TCP reset in the middle of a frame: close 1006, not clean', async () => {
