@@ -94,7 +94,7 @@ if (!values['micro-only']) {
             source,
             ...(profileDir ? { profileDir } : {}),
           });
-          entry.runs.push(run);
+          entry.runs.push({ ...run, round: rep });
           log(`  ${subject.id.padEnd(10)} ${summaryLine(scenario.metric, run)}`);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
@@ -123,7 +123,7 @@ const markdown = [
   '',
   ...(all.length > 0
     ? [
-        '## Targets (sockeye median over the named subject’s median)',
+        '## Targets (median of the per-repetition ratios: sockeye over the named subject, each pair run back to back)',
         '',
         targetsTable(all),
         '',

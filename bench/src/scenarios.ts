@@ -177,7 +177,8 @@ export interface Mode {
 export const MODES: Record<Mode['name'], Mode> = {
   quick: {
     name: 'quick',
-    repetitions: 3,
+    // Five, as in full mode: with three, one disturbed run on a shared host moved a median.
+    repetitions: 5,
     warmupMs: 500,
     measureMs: 1000,
     idleConnections: 10_000,

@@ -32,6 +32,11 @@ export interface RunResult {
   subjectCpuPercent: number;
   driverCpuPercent: number;
   errors: number;
+  /**
+   * The repetition the run belongs to (set by the CLI). Subjects take turns within a repetition,
+   * so runs of the same repetition are neighbours in time and see the same load on the host.
+   */
+  round?: number;
 }
 
 /** Options for {@link runOnce}. */

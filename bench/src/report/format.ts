@@ -1,6 +1,6 @@
 import type { Scenario } from '../scenarios.js';
 import { summarize } from '../stats.js';
-import { ratio, type ScenarioResults, summaryOf } from './results.js';
+import { ratio, ratioOfMedians, type ScenarioResults, summaryOf } from './results.js';
 import { TARGETS } from './targets.js';
 
 /** A number with 3 significant digits and k/M suffixes: 161234 → "161k". */
@@ -49,7 +49,7 @@ export function resultsTable(all: readonly ScenarioResults[]): string {
       const value = v
         ? `${formatNumber(v.median)} ${unitOf(scenario)} (${formatNumber(v.min)}–${formatNumber(v.max)})`
         : '—';
-      const r = ratio(results, s.subject, scenario.baseline, 'value');
+      const r = ratio(results, s.subject, scenario.baseline, 'value').median;
       let also = '';
       if (scenario.metric === 'latency')
         also = `p99 ${formatNumber(summaryOf(results, s.subject, 'p99')?.median ?? Number.NaN)} µs`;
@@ -79,12 +79,17 @@ export function resultsTable(all: readonly ScenarioResults[]): string {
 
 /** The issue's targets, each with the measured sockeye ratio and whether it is met. */
 export function targetsTable(all: readonly ScenarioResults[]): string {
-  const lines = ['| scenario | number | target | measured | met |', '|---|---|---|---|---|'];
+  const lines = [
+    '| scenario | number | target | measured (min–max) | ratio of medians | met |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const t of TARGETS) {
     const results = all.find((r) => r.scenario.id === t.scenario);
     if (!results) continue;
     const subject = t.subject ?? 'sockeye';
-    const r = ratio(results, subject, t.against, t.field);
+    const paired = ratio(results, subject, t.against, t.field);
+    const r = paired.median;
+    const range = paired.n > 1 ? ` (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})` : '';
     const met = Number.isFinite(r) ? (t.op === '>=' ? r >= t.ratio : r <= t.ratio) : undefined;
     const name =
       t.field === 'value'
@@ -98,7 +103,7 @@ export function targetsTable(all: readonly ScenarioResults[]): string {
               : `${t.field} / conn`;
     const verdict = met === undefined ? 'not run' : met ? 'yes' : '**no**';
     lines.push(
-      `| ${t.scenario}${subject === 'sockeye' ? '' : ` (${subject})`} | ${name} | ${t.op} ${t.ratio.toFixed(1)}× ${t.against} | ${ratioText(r)} | ${t.informative ? `(not a target) ${verdict}` : verdict} |`,
+      `| ${t.scenario}${subject === 'sockeye' ? '' : ` (${subject})`} | ${name} | ${t.op} ${t.ratio.toFixed(1)}× ${t.against} | ${ratioText(r)}${range} | ${ratioText(ratioOfMedians(results, subject, t.against, t.field))} | ${t.informative ? `(not a target) ${verdict}` : verdict} |`,
     );
   }
   return lines.join('\n');
@@ -110,7 +115,7 @@ export function ratioLines(all: readonly ScenarioResults[]): string[] {
   for (const results of all) {
     const others = results.subjects.filter((s) => s.subject !== 'sockeye' && s.runs.length > 0);
     const parts = others.map(
-      (o) => `${ratioText(ratio(results, 'sockeye', o.subject, 'value'))} ${o.subject}`,
+      (o) => `${ratioText(ratio(results, 'sockeye', o.subject, 'value').median)} ${o.subject}`,
     );
     out.push(`${results.scenario.id}: sockeye ${parts.join(', ')}`);
   }

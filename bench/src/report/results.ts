@@ -55,7 +55,7 @@ export function summaryOf(
 }
 
 /** `subject` median over `against` median for a field; NaN when either is missing. */
-export function ratio(
+export function ratioOfMedians(
   results: ScenarioResults,
   subject: string,
   against: string,
@@ -65,4 +65,38 @@ export function ratio(
   const b = summaryOf(results, against, name);
   if (!a || !b) return Number.NaN;
   return a.median / b.median;
+}
+
+/**
+ * `subject` over `against` for a field, one ratio per repetition that ran both: the two runs of a
+ * repetition are neighbours in time, so a slowdown of the shared host that lasts a repetition or
+ * two divides out, where in a ratio of medians the two medians may come from different
+ * repetitions. Runs without a `round` pair by their position.
+ */
+export function pairedRatios(
+  results: ScenarioResults,
+  subject: string,
+  against: string,
+  name: Target['field'],
+): number[] {
+  const a = results.subjects.find((x) => x.subject === subject)?.runs ?? [];
+  const b = results.subjects.find((x) => x.subject === against)?.runs ?? [];
+  const out: number[] = [];
+  a.forEach((run, i) => {
+    const other = run.round === undefined ? b[i] : b.find((x) => x.round === run.round);
+    if (other === undefined) return;
+    const value = field(results.scenario, run, name) / field(results.scenario, other, name);
+    if (Number.isFinite(value)) out.push(value);
+  });
+  return out;
+}
+
+/** The median of {@link pairedRatios} with its range; NaN throughout when no repetition ran both. */
+export function ratio(
+  results: ScenarioResults,
+  subject: string,
+  against: string,
+  name: Target['field'],
+): Summary {
+  return summarize(pairedRatios(results, subject, against, name));
 }

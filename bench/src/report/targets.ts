@@ -1,4 +1,7 @@
-/** The issue's targets: a sockeye median over another subject's median, in one run. */
+/**
+ * The issue's targets: sockeye over another subject in one run, judged on the median of the
+ * per-repetition ratios (`ratio` in `results.ts`).
+ */
 export interface Target {
   scenario: string;
   /**
