@@ -273,11 +273,8 @@ export class SocketDriver implements EngineHandler {
     // RFC 6455 §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by
     // the server, so that it holds the TIME_WAIT state and not the client". The client waits for that
     // FIN (bounded by the close timeout).
-    const server = this.#options.role === 'server';
-    if (!(server && this.engine.closeSent && this.closeFlushed())) {
-      if (server) this.endSocket();
-      this.armCloseTimer();
-    }
+    if (this.#options.role === 'client') this.armCloseTimer();
+    else if (!this.destroyIfFlushed()) this.endGracefully();
     this.#handler.onPeerClose(code, reason);
   }
 
@@ -291,8 +288,7 @@ export class SocketDriver implements EngineHandler {
     this.stopPing();
     // RFC 6455 §7.1.7: "_Fail the WebSocket Connection_ … the endpoint MUST _Close the WebSocket
     // Connection_": the close frame is queued; no more input is processed, so close TCP now.
-    this.endSocket();
-    this.armCloseTimer();
+    this.endGracefully();
     this.#handler.onError(error);
   }
 
@@ -323,8 +319,7 @@ export class SocketDriver implements EngineHandler {
   /** @internal The peer sent FIN. */
   handleEnd(): void {
     this.engine.receiveEof();
-    this.endSocket();
-    this.armCloseTimer();
+    this.endGracefully();
   }
 
   /** @internal The socket failed (reset, TLS error, write after the peer vanished). */
@@ -417,24 +412,28 @@ export class SocketDriver implements EngineHandler {
   }
 
   /**
-   * Closes a plain TCP socket whose bytes are all in the kernel, once both close frames are
+   * Destroys a plain TCP socket whose bytes are all in the kernel, once both close frames are
    * exchanged (§5.5.1: the endpoint "MUST close the underlying TCP connection"). Closing the
    * descriptor sends what the kernel holds and then FIN, as `end()` would, but does not wait for
    * the peer's FIN: three system calls and a close timer less per connection, and the server
    * still closes first (§7.1.1). Returns false, and does nothing, for a TLS socket (it ends with
    * close_notify), any other stream, and bytes still queued in Node: those end gracefully.
    */
-  private closeFlushed(): boolean {
+  private destroyIfFlushed(): boolean {
     const socket = this.socket;
-    if (!(socket instanceof Socket) || (socket as TLSSocket).encrypted === true) return false;
-    if (socket.writableLength !== 0 || socket.destroyed) return false;
+    if (!this.engine.closeSent || !(socket instanceof Socket)) return false;
+    if ((socket as TLSSocket).encrypted === true || socket.writableLength !== 0 || socket.destroyed) {
+      return false;
+    }
     socket.destroy();
     return true;
   }
 
-  private endSocket(): void {
+  /** Half-closes (FIN after the last queued byte) and gives the peer `closeTimeout` to close too. */
+  private endGracefully(): void {
     const socket = this.socket;
     if (!socket.writableEnded && !socket.destroyed) socket.end();
+    this.armCloseTimer();
   }
 
   private armCloseTimer(): void {
