@@ -80,6 +80,11 @@ const BATCHED = 1;
 const PAUSED = 2;
 const STARTED = 4;
 const FINISHED = 8;
+/**
+ * The closing handshake is done but frames are still in the extensions (a message being
+ * compressed, the close frame queued behind it): TCP closes once they are written.
+ */
+const CLOSE_AFTER_OUTPUT = 16;
 
 /** The automatic ping's state, made only for a connection with a ping interval. */
 interface Pinger {
@@ -118,7 +123,7 @@ export class SocketDriver implements EngineHandler {
   #closeTimer: NodeJS.Timeout | null = null;
   /** Null without a ping interval (most connections), and once pinging stopped. */
   #pinger: Pinger | null = null;
-  /** BATCHED, PAUSED, STARTED, FINISHED. */
+  /** BATCHED, PAUSED, STARTED, FINISHED, CLOSE_AFTER_OUTPUT. */
   #flags = 0;
   /**
    * The close code and reason `onClosed` reports: the peer's (`onClose`), else those of the first
@@ -273,8 +278,13 @@ export class SocketDriver implements EngineHandler {
     // RFC 6455 §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by
     // the server, so that it holds the TIME_WAIT state and not the client". The client waits for that
     // FIN (bounded by the close timeout).
+    // Frames still in the extensions were accepted before the close (§7.1.2 and §5.5.1 let the
+    // endpoint send them, then its Close): TCP closes after them, within the close timeout.
     if (this.#options.role === 'client') this.armCloseTimer();
-    else if (!this.destroyIfFlushed()) this.endGracefully();
+    else if (this.engine.pendingBytes > 0) {
+      this.#flags |= CLOSE_AFTER_OUTPUT;
+      this.armCloseTimer();
+    } else this.closeTcp();
     this.#handler.onPeerClose(code, reason);
   }
 
@@ -403,12 +413,21 @@ export class SocketDriver implements EngineHandler {
     if (socket.writableEnded || socket.destroyed) return;
     if (count === 1) {
       socket.write(chunks[0]!);
-      return;
+    } else {
+      // Header and payload (and any frames queued together) leave in one writev, one TCP segment.
+      socket.cork();
+      for (let i = 0; i < count; i++) socket.write(chunks[i]!);
+      socket.uncork();
     }
-    // Header and payload (and any frames queued together) leave in one writev, one TCP segment.
-    socket.cork();
-    for (let i = 0; i < count; i++) socket.write(chunks[i]!);
-    socket.uncork();
+    if ((this.#flags & CLOSE_AFTER_OUTPUT) !== 0 && this.engine.pendingBytes === 0) {
+      this.#flags &= ~CLOSE_AFTER_OUTPUT;
+      this.closeTcp();
+    }
+  }
+
+  /** The server's side of closing TCP once the closing handshake is done and its frames are out. */
+  private closeTcp(): void {
+    if (!this.destroyIfFlushed()) this.endGracefully();
   }
 
   /**

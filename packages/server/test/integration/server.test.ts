@@ -11,7 +11,7 @@ import {
   upgradeRequest,
 } from '../../../../test-support/hardening/raw-peer.js';
 import { within } from '../../../../test-support/hardening/within.js';
-import { WebSocket } from '../../src/index.js';
+import { permessageDeflate, WebSocket } from '../../src/index.js';
 import {
   closeServers,
   nextEvent,
@@ -381,6 +381,28 @@ describe('closing', () => {
     const frames = parseFrames(received.subarray(received.indexOf('\r\n\r\n') + 4));
     expect(frames.map((f) => f.opcode)).toEqual([2, 8]);
     expect(frames[0]!.payload.equals(message)).toBe(true);
+  });
+
+  it('a message still in zlib when the client’s Close arrives reaches the client before the close frame', async () => {
+    const big = 'sockeye '.repeat(256 * 1024); // 2 MiB of text: compressed on zlib's thread pool
+    const server = await startServer({
+      ws: { extensions: [permessageDeflate()], closeTimeout: 60_000 },
+      onSocket: (ws) => ws.on('message', () => ws.send(big)),
+    });
+    const client = await wsClient(server.origin, [], { perMessageDeflate: true });
+    const ws = server.accepted[0]!;
+    const messages: string[] = [];
+    client.on('message', (data: Buffer) => messages.push(data.toString()));
+    const clientClosed = once(client, 'close');
+    // The Close follows the message in the same write: the server reads both in one chunk, while
+    // the answer to the message is still being compressed.
+    client.send('go');
+    client.close(1000, 'bye');
+    const [code] = (await within(clientClosed, 10_000, 'the client close')) as [number];
+    expect(code).toBe(1000);
+    expect(messages.length).toBe(1);
+    expect(messages[0] === big).toBe(true);
+    expect(await closeOf(ws)).toMatchObject({ code: 1000, wasClean: true });
   });
 
   it('TCP reset in the middle of a frame: close 1006, not clean', async () => {
