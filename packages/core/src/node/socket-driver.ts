@@ -278,8 +278,9 @@ export class SocketDriver implements EngineHandler {
     // RFC 6455 §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by
     // the server, so that it holds the TIME_WAIT state and not the client". The client waits for that
     // FIN (bounded by the close timeout).
-    // Frames still in the extensions were accepted before the close (§7.1.2 and §5.5.1 let the
-    // endpoint send them, then its Close): TCP closes after them, within the close timeout.
+    // Frames still in the extensions (a message being compressed, our Close queued behind it) go
+    // out first, as §5.5.1 allows: "An endpoint MAY delay sending a Close frame until its current
+    // message is sent". TCP closes after them, within the close timeout.
     if (this.#options.role === 'client') this.armCloseTimer();
     else if (this.engine.pendingBytes > 0) {
       this.#flags |= CLOSE_AFTER_OUTPUT;
