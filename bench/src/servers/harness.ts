@@ -52,20 +52,20 @@ export async function runServer(setup: ServerSetup): Promise<void> {
     else if (message.type === 'stop') process.exit(0);
   });
   exitWithParent();
-  let skip: SetupResult;
+  let result: SetupResult;
   try {
-    skip = await setup(server, config, stats);
+    result = await setup(server, config, stats);
   } catch (error) {
     // A failed import or setup fails this run only: the package may be mid-edit.
     sendToParent({ type: 'failure', message: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   }
-  if (typeof skip === 'object') {
-    sendToParent({ type: 'ready', port: skip.port });
+  if (typeof result === 'object') {
+    sendToParent({ type: 'ready', port: result.port });
     return;
   }
-  if (skip) {
-    sendToParent({ type: 'ready', skip });
+  if (result) {
+    sendToParent({ type: 'ready', skip: result });
     return;
   }
   server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
