@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { DriverConfig } from '../driver-config.js';
 import { type Driver, NO_LATENCY, waitFor } from './driver.js';
+import { sharedRead } from './shared-read.js';
 
 /** Every event payload starts with this byte and no other byte of the stream is one: counting it
  * counts events whatever the framing (LF or CRLF, chunked or not). */
@@ -51,10 +52,10 @@ export async function startSseDriver(config: DriverConfig): Promise<Driver> {
       while (pending < config.connectConcurrency && started < n) {
         started++;
         pending++;
-        const socket = connect({ port, host: '127.0.0.1', noDelay: true });
         let head = true;
+        const socket = connect({ port, host: '127.0.0.1', noDelay: true, onread: sharedRead(onData) });
         socket.on('connect', () => socket.write(subscribe));
-        socket.on('data', (chunk: Buffer) => {
+        function onData(chunk: Buffer): void {
           if (head) {
             head = false;
             if (chunk.toString('latin1', 0, 12) !== 'HTTP/1.1 200') {
@@ -71,7 +72,7 @@ export async function startSseDriver(config: DriverConfig): Promise<Driver> {
             events += k;
             pump();
           }
-        });
+        }
         socket.on('error', () => errors++);
         socket.on('close', () => {
           if (head) reject(new Error('a subscriber closed before its response head'));

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { FrameCounter } from './frame-counter.js';
+import { sharedRead } from './shared-read.js';
 
 /** What a {@link WsConnection} reports to the driver that owns it. */
 export interface WsConnectionHandler {
@@ -31,9 +32,13 @@ export class WsConnection {
 
   constructor(port: number, request: Buffer, handler: WsConnectionHandler) {
     this.#handler = handler;
-    this.socket = connect({ port, host: '127.0.0.1', noDelay: true });
+    this.socket = connect({
+      port,
+      host: '127.0.0.1',
+      noDelay: true,
+      onread: sharedRead((chunk) => this.#onData(chunk)),
+    });
     this.socket.on('connect', () => this.socket.write(request));
-    this.socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.socket.on('error', () => {
       this.#failed = true;
     });
@@ -50,7 +55,8 @@ export class WsConnection {
     const end = head.indexOf(HEAD_END);
     if (end < 0) {
       if (head.length > 16384) this.#fail();
-      else this.#head = head;
+      // A copy: the next read overwrites the shared buffer.
+      else this.#head = head === chunk ? Buffer.from(chunk) : head;
       return;
     }
     if (head.toString('latin1', 0, 12) !== 'HTTP/1.1 101') {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import FayeWebSocket from 'faye-websocket';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -123,6 +123,27 @@ describe('load generator drivers', () => {
 
   it('handshake: completes handshakes and closes each connection cleanly', async () => {
     const port = await listen(wsEcho());
+    driver = startHandshakeDriver(config(port, { kind: 'handshake', connections: 5 }));
+    await reach(driver, 100);
+  });
+
+  it('handshake: a 101 split over reads survives other connections reading in between', async () => {
+    // Every generator socket reads into one shared buffer: a head kept across reads must be a copy,
+    // or the close frames other connections read in the meantime overwrite it.
+    const CLOSE = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
+    const port = await listen((s) =>
+      s.on('upgrade', (_request, socket: Socket) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n');
+        const rest = setTimeout(
+          () => socket.write('Connection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n'),
+          5,
+        );
+        socket.on('data', () => socket.end(CLOSE));
+        socket.on('end', () => socket.destroy());
+        socket.on('close', () => clearTimeout(rest));
+        socket.on('error', () => {});
+      }),
+    );
     driver = startHandshakeDriver(config(port, { kind: 'handshake', connections: 5 }));
     await reach(driver, 100);
   });
