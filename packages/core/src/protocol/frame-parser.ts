@@ -198,7 +198,10 @@ export function checkLimit(name: string, value: unknown, min: number, max: numbe
 export class FrameParser {
   /** The opcode of the last message (1 text, 2 binary) or control frame (8, 9, 10). */
   opcode = 0;
-  /** The last message's payload (all fragments, unmasked) or the control frame's payload. */
+  /**
+   * The payload of the message (all fragments, unmasked) or control frame that `read` returned,
+   * until the next `read`, which drops it: an idle connection must not keep its last message alive.
+   */
   data: Buffer = EMPTY;
   /** The RSV bits (0x40, 0x20, 0x10) of the last message's first frame: what extensions must undo. */
   rsv = 0;
@@ -305,6 +308,7 @@ export class FrameParser {
 
   /** Parses on until the next event, or until the fed bytes run out (`FrameEvent.None`). */
   read(): FrameEvent {
+    this.data = EMPTY;
     for (;;) {
       switch (this.#state) {
         case ST_INFO: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { frame, parseFrames } from '../../../../test-support/hardening/raw-peer.js';
 import { validateCloseArguments } from '../../src/api/close-arguments.js';
 import { Connection } from '../../src/protocol/connection.js';
+import { EngineState } from '../../src/protocol/engine.js';
 import { FrameEvent, FrameParser } from '../../src/protocol/frame-parser.js';
 import { Role } from '../../src/protocol/role.js';
 import { collector, Recorder } from './engine-harness.js';
@@ -87,6 +88,33 @@ describe('limits: fragments per message and buffered parts', () => {
     expect(parser.read()).toBe(FrameEvent.Message);
     expect(parser.data.length).toBe(size);
     expect(retained).toBeLessThan(16 * size);
+  });
+});
+
+describe('limits: memory after a message', () => {
+  it('keeps nothing of a delivered message once its handler has returned', async () => {
+    // An idle connection must not pin the last message it received: with the default maxLength
+    // that would be up to 64 MiB per connection, for as long as the connection lives.
+    const gc = await collector();
+    for (const reads of [1, 4]) {
+      let delivered: WeakRef<Buffer> | null = null;
+      const handler = new Recorder();
+      handler.onMessage = (data) => {
+        delivered = new WeakRef(data as Buffer);
+      };
+      const connection = new Connection(handler, { role: Role.Server });
+      const wire = frame(2, Buffer.alloc(1 << 20, 0x61), { mask: true });
+      const step = Math.ceil(wire.length / reads);
+      // Copies: the engine owns what it is fed (it unmasks in place).
+      for (let i = 0; i < wire.length; i += step)
+        connection.receiveData(Buffer.from(wire.subarray(i, i + step)));
+      expect(delivered).not.toBeNull();
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      expect((delivered as WeakRef<Buffer> | null)?.deref(), `message in ${reads} read(s)`).toBeUndefined();
+      expect(connection.state).toBe(EngineState.Open);
+    }
   });
 });
 
