@@ -1,7 +1,10 @@
 /**
  * `pnpm bench [--quick] [--only=a,b] [--subjects=a,b] [--reps=N] [--profile=subject] [--source]
- * [--no-micro] [--micro-only]`: runs every scenario against every subject, alternating subjects
- * (A B C, B C A, …), prints the results and the ratios, and writes them to `bench/results/`.
+ * [--no-micro] [--micro-only] [--steady-malloc]`: runs every scenario against every subject,
+ * alternating subjects (A B C, B C A, …), prints the results and the ratios, and writes them to
+ * `bench/results/`.
+ *
+ * `--steady-malloc` runs every process with glibc's heap trimming off (see {@link STEADY_MALLOC}).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,16 +33,28 @@ const { values } = parseArgs({
     source: { type: 'boolean', default: false },
     'no-micro': { type: 'boolean', default: false },
     'micro-only': { type: 'boolean', default: false },
+    'steady-malloc': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
   console.log(`usage: pnpm bench [--quick] [--only=echo-32,idle,...] [--subjects=sockeye,ws,...] [--reps=N]
-               [--profile=<subject>] [--source] [--no-micro] [--micro-only]
+               [--profile=<subject>] [--source] [--no-micro] [--micro-only] [--steady-malloc]
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`);
   process.exit(0);
 }
+
+/**
+ * glibc returns the top of its heap to the kernel once more than `M_TRIM_THRESHOLD` is free there
+ * (by default twice the largest block it has freed from mmap: 8 MiB after a 4 MiB message), and
+ * the next large message faults those pages back in. How often that happens depends on when
+ * V8's collector frees the message buffers, not on the library's own work, and it can double the
+ * CPU per message of the 4 MiB echo. These values (the mmap threshold at glibc's 32 MiB maximum,
+ * since setting either one fixes both) keep the heap; every process of the run inherits them.
+ */
+const STEADY_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20) };
+if (values['steady-malloc']) Object.assign(process.env, STEADY_MALLOC);
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const mode = { ...MODES[values.quick ? 'quick' : 'full'] };

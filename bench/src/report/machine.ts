@@ -10,6 +10,8 @@ export interface Machine {
   kernel: string;
   /** 1-minute load average when the run started: above ~0.5 other work shares the cores. */
   loadAverage: number;
+  /** glibc malloc settings from the environment every process inherits (`--steady-malloc`), or null. */
+  malloc: string | null;
 }
 
 /** Reads the machine description from /proc and `os`. */
@@ -30,10 +32,21 @@ export function describeMachine(): Machine {
     node: process.version,
     kernel,
     loadAverage: loadavg()[0] ?? 0,
+    malloc: mallocSettings(process.env),
   };
+}
+
+/** The `MALLOC_*` variables and `GLIBC_TUNABLES` set in `env`, as `NAME=value` pairs; null without any. */
+export function mallocSettings(env: NodeJS.ProcessEnv): string | null {
+  const set = Object.keys(env)
+    .filter((name) => /^MALLOC_[A-Z_]+$/.test(name) || name === 'GLIBC_TUNABLES')
+    .sort()
+    .map((name) => `${name}=${env[name]}`);
+  return set.length > 0 ? set.join(' ') : null;
 }
 
 /** One line: "2 × AMD EPYC, 24 GiB, Node v20.20.2, Linux 6.1". */
 export function machineLine(m: Machine): string {
-  return `${m.cores} cores (nproc) × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}, load average ${m.loadAverage.toFixed(2)} at start`;
+  const malloc = m.malloc === null ? '' : `, glibc malloc set by the environment (${m.malloc})`;
+  return `${m.cores} cores (nproc) × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}${malloc}, load average ${m.loadAverage.toFixed(2)} at start`;
 }
