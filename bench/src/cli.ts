@@ -50,8 +50,9 @@ scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`);
  * (by default twice the largest block it has freed from mmap: 8 MiB after a 4 MiB message), and
  * the next large message faults those pages back in. How often that happens depends on when
  * V8's collector frees the message buffers, not on the library's own work, and it can double the
- * CPU per message of the 4 MiB echo. These values (the mmap threshold at glibc's 32 MiB maximum,
- * since setting either one fixes both) keep the heap; every process of the run inherits them.
+ * CPU per message of the 4 MiB echo. These values keep the heap. Setting either variable stops
+ * glibc from adjusting both thresholds, so the mmap threshold is set too, at glibc's 32 MiB
+ * maximum (a larger value is ignored). Every process of the run inherits them.
  */
 const STEADY_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20) };
 if (values['steady-malloc']) Object.assign(process.env, STEADY_MALLOC);
