@@ -85,6 +85,8 @@ const FINISHED = 8;
  * compressed, the close frame queued behind it): TCP closes once they are written.
  */
 const CLOSE_AFTER_OUTPUT = 16;
+/** The peer's FIN arrived (`handleEnd`): a client whose closing handshake completes after it has no FIN left to wait for. */
+const PEER_ENDED = 32;
 
 /** The automatic ping's state, made only for a connection with a ping interval. */
 interface Pinger {
@@ -123,7 +125,7 @@ export class SocketDriver implements EngineHandler {
   #closeTimer: NodeJS.Timeout | null = null;
   /** Null without a ping interval (most connections), and once pinging stopped. */
   #pinger: Pinger | null = null;
-  /** BATCHED, PAUSED, STARTED, FINISHED, CLOSE_AFTER_OUTPUT. */
+  /** BATCHED, PAUSED, STARTED, FINISHED, CLOSE_AFTER_OUTPUT, PEER_ENDED. */
   #flags = 0;
   /**
    * The close code and reason `onClosed` reports: the peer's (`onClose`), else those of the first
@@ -281,7 +283,7 @@ export class SocketDriver implements EngineHandler {
     // Frames still in the extensions (a message being compressed, our Close queued behind it) go
     // out first, as §5.5.1 allows: "An endpoint MAY delay sending a Close frame until its current
     // message is sent". TCP closes after them, within the close timeout.
-    if (this.#options.role === 'client') this.armCloseTimer();
+    if (this.#options.role === 'client' && (this.#flags & PEER_ENDED) === 0) this.armCloseTimer();
     else if (this.engine.pendingBytes > 0) {
       this.#flags |= CLOSE_AFTER_OUTPUT;
       this.armCloseTimer();
@@ -329,7 +331,18 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal The peer sent FIN. */
   handleEnd(): void {
+    this.#flags |= PEER_ENDED;
     this.engine.receiveEof();
+    // Messages that arrived before the FIN may still be inflating: the engine delivers them (and
+    // a close frame behind them) first, then `onEnd` (or `onClose`) ends our side. The close timer
+    // bounds the wait.
+    if (this.engine.state === EngineState.Closed) this.endGracefully();
+    else this.armCloseTimer();
+  }
+
+  /** @internal The end of stream the engine deferred has been processed (see `handleEnd`). */
+  onEnd(): void {
+    this.flush();
     this.endGracefully();
   }
 
@@ -387,6 +400,8 @@ export class SocketDriver implements EngineHandler {
   finish(): void {
     if ((this.#flags & FINISHED) !== 0) return;
     this.#flags |= FINISHED;
+    // Nothing may be delivered after the close: a message still inflating is dropped.
+    this.engine.destroy();
     this.stopPing();
     if (this.#closeTimer !== null) {
       clearTimeout(this.#closeTimer);

@@ -103,6 +103,8 @@ interface ExtensionState {
   incomingInFlight: number;
   /** The peer's close, held back until messages received before it leave the pipeline. */
   deferredClose: { code: number; reason: string; payload: Buffer } | null;
+  /** The transport's end of stream arrived while messages were being decoded (see `receiveEof`). */
+  eofPending: boolean;
   released: boolean;
 }
 
@@ -224,6 +226,7 @@ export class Connection implements Engine {
             pendingBytes: 0,
             incomingInFlight: 0,
             deferredClose: null,
+            eofPending: false,
             released: false,
           };
     const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
@@ -293,16 +296,30 @@ export class Connection implements Engine {
   }
 
   /**
-   * The transport reached end of stream: nothing more is processed and the engine is `Closed`.
-   * Without the peer's close frame first, the driver reports 1006 (§7.1.5); results of extension
-   * processing still in flight are dropped.
+   * The transport reached end of stream: nothing more is read. Messages the peer sent before it
+   * are not lost: those an extension is still decoding are delivered first (and a close frame
+   * waiting behind them completes the closing handshake), then the engine is `Closed` and calls
+   * `onEnd`. Without the peer's close frame, the driver reports 1006 (§7.1.5). Messages of ours
+   * still being encoded are dropped: the peer has stopped talking.
    */
   receiveEof(): void {
     this.stopInput();
-    if ((this.#flags & CLOSED) === 0) {
-      this.#flags |= DEAD | CLOSED;
-      this.releaseExtensions();
+    if ((this.#flags & CLOSED) !== 0) return;
+    const ext = this.#ext;
+    if (ext !== null && ext.incomingInFlight > 0) {
+      ext.eofPending = true;
+      return;
     }
+    this.#flags |= DEAD | CLOSED;
+    this.releaseExtensions();
+  }
+
+  /** The transport is gone: drop work in flight and deliver nothing more. */
+  destroy(): void {
+    this.stopInput();
+    this.#flags |= DEAD | CLOSED;
+    if (this.#ext !== null) this.#ext.deferredClose = null;
+    this.releaseExtensions();
   }
 
   private stopInput(): void {
@@ -367,10 +384,16 @@ export class Connection implements Engine {
       return;
     }
     this.deliver(result.opcode, data, validated && data === original);
-    if (ext.incomingInFlight === 0 && ext.deferredClose !== null && (this.#flags & DEAD) === 0) {
+    if (ext.incomingInFlight !== 0 || (this.#flags & DEAD) !== 0) return;
+    if (ext.deferredClose !== null) {
       const { code, reason, payload } = ext.deferredClose;
       ext.deferredClose = null;
       this.completeClose(code, reason, payload);
+    } else if (ext.eofPending) {
+      // The end of stream that arrived while these messages were being decoded.
+      this.#flags |= DEAD | CLOSED;
+      this.releaseExtensions();
+      this.#handler.onEnd?.();
     }
   }
   private deliver(opcode: number, data: Buffer, validated: boolean): void {

@@ -303,6 +303,11 @@ export class DraftConnection implements Engine {
     this.#state = EngineState.Closed;
   }
 
+  /** The drafts have no extensions, so nothing is ever in flight: the same as {@link receiveEof}. */
+  destroy(): void {
+    this.receiveEof();
+  }
+
   #stopInput(): void {
     this.#stage = Stage.Done;
     this.#text = [];

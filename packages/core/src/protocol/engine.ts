@@ -25,8 +25,18 @@ export interface Engine {
 
   /** Feeds bytes read from the transport. Any split of the stream gives the same results. */
   receiveData(chunk: Buffer): void;
-  /** The transport reached end of stream. */
+  /**
+   * The transport reached end of stream: nothing more is read. Messages received before it that an
+   * extension is still decoding (and a close frame queued behind them) are still delivered; the
+   * engine is then `Closed` and calls {@link EngineHandler.onEnd}. With nothing in flight it is
+   * `Closed` at once, without `onEnd`.
+   */
   receiveEof(): void;
+  /**
+   * The transport is gone: work in flight (messages being decoded or encoded) is dropped, nothing
+   * more is delivered, and the engine is `Closed`.
+   */
+  destroy(): void;
 
   /** Queues a text message. Returns false (and queues nothing) once a close frame was sent. */
   sendText(text: string): boolean;
@@ -81,4 +91,10 @@ export interface EngineHandler {
   onFail(error: ProtocolError): void;
   /** Bytes are waiting in {@link Engine.takeOutgoing}; may be called asynchronously (extensions). */
   onOutgoing(): void;
+  /**
+   * The end of stream that {@link Engine.receiveEof} deferred has been processed: what was received
+   * before it has been delivered, and the engine is `Closed`. Not called when a close frame
+   * received before the end of stream completed the closing handshake first (`onClose` was).
+   */
+  onEnd?(): void;
 }

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
+import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import WS from 'ws';
 import {
@@ -325,12 +326,12 @@ describe('closing', () => {
   });
 
   /** A raw client that keeps its side open after the server's FIN (allowHalfOpen), upgraded. */
-  async function halfOpenClient(server: TestServer) {
+  async function halfOpenClient(server: TestServer, headers: readonly string[] = []) {
     const socket = connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true });
     socket.on('error', () => {});
     await once(socket, 'connect');
     const next = server.nextSocket();
-    socket.write(upgradeRequest('/'));
+    socket.write(upgradeRequest('/', headers));
     const ws = await next;
     await seen(ws).opened;
     return { socket, ws };
@@ -403,6 +404,49 @@ describe('closing', () => {
     expect(messages.length).toBe(1);
     expect(messages[0] === big).toBe(true);
     expect(await closeOf(ws)).toMatchObject({ code: 1000, wasClean: true });
+  });
+
+  /** A masked text frame compressed as RFC 7692 §7.2.1 says: deflate, sync flush, tail removed. */
+  function compressedTextFrame(text: string): Buffer {
+    const deflated = deflateRawSync(text, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return frame(1, deflated.subarray(0, deflated.length - 4), { mask: true, rsv: 4 });
+  }
+
+  /** A permessage-deflate server that records its messages and its close, in order. */
+  async function recordingDeflateServer() {
+    const order: string[] = [];
+    const server = await startServer({
+      ws: { extensions: [permessageDeflate()] },
+      onSocket: (ws) => {
+        ws.on('message', (event: { data: string }) => order.push(`message ${event.data.length}`));
+        ws.on('close', (event: { code: number }) => order.push(`close ${event.code}`));
+      },
+    });
+    const { socket, ws } = await halfOpenClient(server, ['Sec-WebSocket-Extensions: permessage-deflate']);
+    return { order, socket, ws };
+  }
+
+  // The client's FIN arrives while its last message is still inflating on zlib's thread pool.
+  const text = 'sockeye '.repeat(64 * 1024);
+
+  it('a compressed message, a Close and FIN in one go: the message, then the client’s close code', async () => {
+    const { order, socket, ws } = await recordingDeflateServer();
+    socket.end(
+      Buffer.concat([compressedTextFrame(text), frame(8, Buffer.from([0x03, 0xe8]), { mask: true })]),
+    );
+    expect(await within(closeOf(ws), 5000, 'the server close event')).toMatchObject({ code: 1000 });
+    expect(order).toEqual([`message ${text.length}`, 'close 1000']);
+  });
+
+  it('a compressed message then FIN without a Close: the message, then 1006', async () => {
+    const { order, socket, ws } = await recordingDeflateServer();
+    socket.end(compressedTextFrame(text));
+    expect(await within(closeOf(ws), 5000, 'the server close event')).toEqual({
+      code: 1006,
+      reason: '',
+      wasClean: false,
+    });
+    expect(order).toEqual([`message ${text.length}`, 'close 1006']);
   });
 
   it('TCP reset in the middle of a frame: close 1006, not clean', async () => {

@@ -289,13 +289,54 @@ describe('Extension pipeline contract', () => {
     expect(h.take()).toMatchObject([{ type: 'fail', closeCode: 1011 }]);
   });
 
-  it('drops results that arrive after EOF', () => {
+  it('delivers a message received before EOF that was still decoding, then ends', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    let ends = 0;
+    h.onEnd = () => {
+      ends++;
+    };
+    h.receive(clientFrame(Opcode.Text, 'x'));
+    h.connection.receiveEof();
+    expect(h.connection.state).toBe(EngineState.Open);
+    expect(p.closed()).toBe(0);
+    // Bytes after the end of stream are not read.
+    h.receive(clientFrame(Opcode.Text, 'late'));
+    expect(p.incoming).toHaveLength(1);
+    p.incoming[0]![1](null, p.incoming[0]![0]);
+    expect(h.take()).toEqual([{ type: 'message', data: 'x', binary: false }]);
+    expect(h.connection.state).toBe(EngineState.Closed);
+    expect(ends).toBe(1);
+    expect(p.closed()).toBe(1);
+  });
+
+  it('completes a close frame that waited behind a decoding message when EOF came after both', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    let ends = 0;
+    h.onEnd = () => {
+      ends++;
+    };
+    h.receive(Buffer.concat([clientFrame(Opcode.Text, 'x'), clientFrame(Opcode.Close, closePayload(1000))]));
+    h.connection.receiveEof();
+    p.incoming[0]![1](null, p.incoming[0]![0]);
+    expect(h.take()).toEqual([
+      { type: 'message', data: 'x', binary: false },
+      { type: 'close', code: 1000, reason: '' },
+    ]);
+    expect(ends).toBe(0);
+    expect(readFrames(h.sent()).map((f) => f.opcode)).toEqual([Opcode.Close]);
+  });
+
+  it('drops results that arrive after destroy()', () => {
     const p = manualPipeline();
     const h = new Harness(Role.Server, { extensions: p.pipeline });
     h.receive(clientFrame(Opcode.Text, 'x'));
     h.connection.receiveEof();
+    h.connection.destroy();
     p.incoming[0]![1](null, p.incoming[0]![0]);
     expect(h.take()).toEqual([]);
+    expect(h.connection.state).toBe(EngineState.Closed);
     expect(p.closed()).toBe(1);
   });
 

@@ -106,6 +106,8 @@ export function readFrames(bytes: Buffer): WireFrame[] {
 export class Harness implements EngineHandler {
   readonly events: Seen[] = [];
   outgoingCalls = 0;
+  /** Set by a test that listens for a deferred end of stream. */
+  onEnd?: () => void;
   readonly connection: Connection;
 
   constructor(role: Role, options: Omit<ConnectionOptions, 'role'> = {}) {
