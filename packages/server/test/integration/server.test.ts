@@ -449,6 +449,15 @@ describe('closing', () => {
     expect(order).toEqual([`message ${text.length}`, 'close 1006']);
   });
 
+  it('a reset while a compressed message is inflating: close 1006 is the last event', async () => {
+    const { order, socket, ws } = await recordingDeflateServer();
+    socket.write(compressedTextFrame(text), () => setTimeout(() => socket.resetAndDestroy(), 1));
+    expect(await within(closeOf(ws), 5000, 'the server close event')).toMatchObject({ code: 1006 });
+    // Give the inflate time to finish: nothing may be delivered after the close.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(order.at(-1)).toBe('close 1006');
+  });
+
   it('TCP reset in the middle of a frame: close 1006, not clean', async () => {
     const server = await startServer();
     const socket = await connectRaw(server.port);
