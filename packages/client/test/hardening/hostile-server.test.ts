@@ -1,11 +1,14 @@
+import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  frame,
   readUntil,
   startRawServer,
   switchingProtocols,
 } from '../../../../test-support/hardening/raw-peer.js';
 import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
 import { within } from '../../../../test-support/hardening/within.js';
+import { permessageDeflate } from '../../src/index.js';
 import { observe } from './client-harness.js';
 
 const guard = guardEachTest();
@@ -106,4 +109,35 @@ describe('client: hostile handshake responses', () => {
       await guard.finish();
     });
   }
+});
+
+describe('client: a server that ends right after its last frames', () => {
+  it('a compressed message, a Close and FIN in one write: the message before close, with the server’s code', async () => {
+    // The FIN arrives while the message is still inflating on zlib's thread pool.
+    guard.begin();
+    const text = 'sockeye '.repeat(64 * 1024);
+    const deflated = deflateRawSync(text, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    const server = await raw(async (socket) => {
+      const request = await readUntil(socket, '\r\n\r\n');
+      socket.write(switchingProtocols(request, ['Sec-WebSocket-Extensions: permessage-deflate']));
+      socket.end(
+        Buffer.concat([
+          frame(1, deflated.subarray(0, deflated.length - 4), { rsv: 4 }),
+          frame(8, Buffer.from([0x03, 0xe8])),
+        ]),
+      );
+    });
+    const client = observe(server.url, { extensions: [permessageDeflate()] });
+    const messages: number[] = [];
+    let messagesAtClose = -1;
+    client.ws.on('message', (event: { data: string }) => messages.push(event.data.length));
+    client.ws.on('close', () => {
+      messagesAtClose = messages.length;
+    });
+    await within(client.closed, 5000, 'close');
+    expect(messages).toEqual([text.length]);
+    expect(messagesAtClose).toBe(1);
+    expect(client.close).toMatchObject({ code: 1000 });
+    await guard.finish();
+  });
 });

@@ -87,6 +87,8 @@ const FINISHED = 8;
 const CLOSE_AFTER_OUTPUT = 16;
 /** The peer's FIN arrived (`handleEnd`): a client whose closing handshake completes after it has no FIN left to wait for. */
 const PEER_ENDED = 32;
+/** The socket closed while messages received before the peer's FIN were still inflating (see `finish`). */
+const FINISH_PENDING = 64;
 
 /** The automatic ping's state, made only for a connection with a ping interval. */
 interface Pinger {
@@ -125,7 +127,7 @@ export class SocketDriver implements EngineHandler {
   #closeTimer: NodeJS.Timeout | null = null;
   /** Null without a ping interval (most connections), and once pinging stopped. */
   #pinger: Pinger | null = null;
-  /** BATCHED, PAUSED, STARTED, FINISHED, CLOSE_AFTER_OUTPUT, PEER_ENDED. */
+  /** BATCHED, PAUSED, STARTED, FINISHED, CLOSE_AFTER_OUTPUT, PEER_ENDED, FINISH_PENDING. */
   #flags = 0;
   /**
    * The close code and reason `onClosed` reports: the peer's (`onClose`), else those of the first
@@ -289,6 +291,7 @@ export class SocketDriver implements EngineHandler {
       this.armCloseTimer();
     } else this.closeTcp();
     this.#handler.onPeerClose(code, reason);
+    if ((this.#flags & FINISH_PENDING) !== 0) this.finish();
   }
 
   /** @internal */
@@ -303,6 +306,7 @@ export class SocketDriver implements EngineHandler {
     // Connection_": the close frame is queued; no more input is processed, so close TCP now.
     this.endGracefully();
     this.#handler.onError(error);
+    if ((this.#flags & FINISH_PENDING) !== 0) this.finish();
   }
 
   /** @internal */
@@ -342,6 +346,10 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal The end of stream the engine deferred has been processed (see `handleEnd`). */
   onEnd(): void {
+    if ((this.#flags & FINISH_PENDING) !== 0) {
+      this.finish();
+      return;
+    }
     this.flush();
     this.endGracefully();
   }
@@ -393,11 +401,27 @@ export class SocketDriver implements EngineHandler {
   /** @internal The close timeout expired: give up on the peer. */
   closeTimeout(): void {
     this.#closeTimer = null;
-    this.socket.destroy();
+    if ((this.#flags & FINISH_PENDING) !== 0) this.finishNow();
+    else this.socket.destroy();
   }
 
-  /** @internal The socket closed: report the close exactly once. */
+  /**
+   * @internal The socket closed: report the close exactly once. Node closes a socket that does
+   * not allow half-open connections (a client's) at the peer's FIN; messages received before the
+   * FIN and still inflating are delivered first: the engine's `onEnd`, `onClose` or `onFail`
+   * finishes then, at most `closeTimeout` later.
+   */
   finish(): void {
+    if ((this.#flags & FINISHED) !== 0) return;
+    if ((this.#flags & PEER_ENDED) !== 0 && this.engine.state !== EngineState.Closed) {
+      this.#flags |= FINISH_PENDING;
+      this.armCloseTimer();
+      return;
+    }
+    this.finishNow();
+  }
+
+  private finishNow(): void {
     if ((this.#flags & FINISHED) !== 0) return;
     this.#flags |= FINISHED;
     // Nothing may be delivered after the close: a message still inflating is dropped.
