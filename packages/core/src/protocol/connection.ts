@@ -310,6 +310,11 @@ export class Connection implements Engine {
       ext.eofPending = true;
       return;
     }
+    this.closeAtEnd();
+  }
+
+  /** The end of stream, once nothing received before it is still decoding. */
+  private closeAtEnd(): void {
     this.#flags |= DEAD | CLOSED;
     this.releaseExtensions();
   }
@@ -391,8 +396,7 @@ export class Connection implements Engine {
       this.completeClose(code, reason, payload);
     } else if (ext.eofPending) {
       // The end of stream that arrived while these messages were being decoded.
-      this.#flags |= DEAD | CLOSED;
-      this.releaseExtensions();
+      this.closeAtEnd();
       this.#handler.onEnd?.();
     }
   }

@@ -217,6 +217,15 @@ function manualPipeline() {
   return { pipeline, incoming, outgoing, closed: () => closed };
 }
 
+/** Counts the harness's `onEnd` calls. */
+function countEnds(h: Harness): () => number {
+  let ends = 0;
+  h.onEnd = () => {
+    ends++;
+  };
+  return () => ends;
+}
+
 describe('Extension pipeline contract', () => {
   it('maps an extension error type to its close code, as websocket-driver 0.8 does', () => {
     for (const [type, code] of [
@@ -292,10 +301,7 @@ describe('Extension pipeline contract', () => {
   it('delivers a message received before EOF that was still decoding, then ends', () => {
     const p = manualPipeline();
     const h = new Harness(Role.Server, { extensions: p.pipeline });
-    let ends = 0;
-    h.onEnd = () => {
-      ends++;
-    };
+    const ends = countEnds(h);
     h.receive(clientFrame(Opcode.Text, 'x'));
     h.connection.receiveEof();
     expect(h.connection.state).toBe(EngineState.Open);
@@ -306,17 +312,14 @@ describe('Extension pipeline contract', () => {
     p.incoming[0]![1](null, p.incoming[0]![0]);
     expect(h.take()).toEqual([{ type: 'message', data: 'x', binary: false }]);
     expect(h.connection.state).toBe(EngineState.Closed);
-    expect(ends).toBe(1);
+    expect(ends()).toBe(1);
     expect(p.closed()).toBe(1);
   });
 
   it('completes a close frame that waited behind a decoding message when EOF came after both', () => {
     const p = manualPipeline();
     const h = new Harness(Role.Server, { extensions: p.pipeline });
-    let ends = 0;
-    h.onEnd = () => {
-      ends++;
-    };
+    const ends = countEnds(h);
     h.receive(Buffer.concat([clientFrame(Opcode.Text, 'x'), clientFrame(Opcode.Close, closePayload(1000))]));
     h.connection.receiveEof();
     p.incoming[0]![1](null, p.incoming[0]![0]);
@@ -324,7 +327,7 @@ describe('Extension pipeline contract', () => {
       { type: 'message', data: 'x', binary: false },
       { type: 'close', code: 1000, reason: '' },
     ]);
-    expect(ends).toBe(0);
+    expect(ends()).toBe(0);
     expect(readFrames(h.sent()).map((f) => f.opcode)).toEqual([Opcode.Close]);
   });
 
