@@ -401,7 +401,9 @@ export class SocketDriver implements EngineHandler {
   /** @internal The close timeout expired: give up on the peer. */
   closeTimeout(): void {
     this.#closeTimer = null;
-    if ((this.#flags & FINISH_PENDING) !== 0) this.finishNow();
+    // Also gives up on messages still inflating: the close comes now, not another timeout later.
+    this.engine.destroy();
+    if ((this.#flags & FINISH_PENDING) !== 0) this.finish();
     else this.socket.destroy();
   }
 
@@ -418,11 +420,6 @@ export class SocketDriver implements EngineHandler {
       this.armCloseTimer();
       return;
     }
-    this.finishNow();
-  }
-
-  private finishNow(): void {
-    if ((this.#flags & FINISHED) !== 0) return;
     this.#flags |= FINISHED;
     // Nothing may be delivered after the close: a message still inflating is dropped.
     this.engine.destroy();
