@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
+import type { Extension } from '@sockeye/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import WS from 'ws';
 import {
@@ -456,6 +457,39 @@ describe('closing', () => {
     // Give the inflate time to finish: nothing may be delivered after the close.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(order.at(-1)).toBe('close 1006');
+  });
+
+  it('the close timeout after a FIN gives up on a message still decoding: close comes once, on time', async () => {
+    // An extension that takes 5 s to decode: the FIN is followed by the close timeout, and the
+    // close event must come then, not after waiting for the extension or a second timeout.
+    const slow: Extension = {
+      name: 'x-slow',
+      type: 'permessage',
+      rsv1: true,
+      rsv2: false,
+      rsv3: false,
+      createClientSession: () => null,
+      createServerSession: () => ({
+        generateResponse: () => ({}),
+        processIncomingMessage: (message, callback) =>
+          void setTimeout(() => callback(null, message), 5000).unref(),
+        processOutgoingMessage: (message, callback) => callback(null, message),
+      }),
+    };
+    const order: string[] = [];
+    const server = await startServer({
+      ws: { extensions: [slow], closeTimeout: 500 },
+      onSocket: (ws) => {
+        ws.on('message', () => order.push('message'));
+        ws.on('close', (event: { code: number }) => order.push(`close ${event.code}`));
+      },
+    });
+    const { socket, ws } = await halfOpenClient(server, ['Sec-WebSocket-Extensions: x-slow']);
+    const started = Date.now();
+    socket.end(frame(1, 'held', { mask: true, rsv: 4 }));
+    expect(await within(closeOf(ws), 3000, 'the server close event')).toMatchObject({ code: 1006 });
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(order).toEqual(['close 1006']);
   });
 
   it('TCP reset in the middle of a frame: close 1006, not clean', async () => {
