@@ -313,7 +313,7 @@ export class Connection implements Engine {
     this.closeAtEnd();
   }
 
-  /** The end of stream, once nothing received before it is still decoding. */
+  /** The engine is done: `Closed`, work in flight dropped, the extensions released. */
   private closeAtEnd(): void {
     this.#flags |= DEAD | CLOSED;
     this.releaseExtensions();
@@ -322,9 +322,8 @@ export class Connection implements Engine {
   /** The transport is gone: drop work in flight and deliver nothing more. */
   destroy(): void {
     this.stopInput();
-    this.#flags |= DEAD | CLOSED;
     if (this.#ext !== null) this.#ext.deferredClose = null;
-    this.releaseExtensions();
+    this.closeAtEnd();
   }
 
   private stopInput(): void {
