@@ -67,6 +67,12 @@ const COPY_THRESHOLD = 1024;
 /** Size bounds of the blocks that gather smaller pieces. */
 const MIN_BLOCK_SIZE = 1024;
 const BLOCK_SIZE = 16384;
+/**
+ * A lone frame split across reads gets its message's buffer once 1/COMMIT_SHARE of its payload
+ * has arrived (see #addPiece): a peer must send a quarter of the length it announces before the
+ * rest is allocated, so what a connection makes us reserve stays within 4× what it has sent.
+ */
+const COMMIT_SHARE = 4;
 
 /** #payload's "frame done, keep going". */
 const CONTINUE = -1;
@@ -123,11 +129,17 @@ interface Assembly {
   block: Buffer | null;
   blockFill: number;
   blockStart: number;
+  /**
+   * The message's own buffer, once allocated: the pieces so far are copied into it and every
+   * later piece goes straight in, so the reads it came in can be freed as they are used.
+   */
+  whole: Buffer | null;
+  wholeFill: number;
 }
 
 /** An assembly holding `pieces`, all plain, with no block yet (one shape for every assembly). */
 function newAssembly(pieces: Buffer[]): Assembly {
-  return { pieces, keys: null, block: null, blockFill: 0, blockStart: 0 };
+  return { pieces, keys: null, block: null, blockFill: 0, blockStart: 0, whole: null, wholeFill: 0 };
 }
 
 /** Moves the filled, not yet listed part of the block into the message's pieces. */
@@ -149,6 +161,7 @@ function flushBlock(assembly: Assembly): void {
  */
 function joinPieces(assembly: Assembly, length: number): Buffer {
   const { pieces, keys } = assembly;
+  if (assembly.whole !== null) return assembly.whole;
   if (pieces.length === 1) {
     const piece = pieces[0]!;
     if (keys !== null) unmaskWord(piece, 0, piece.length, keys[0]!);
@@ -156,15 +169,40 @@ function joinPieces(assembly: Assembly, length: number): Buffer {
   }
   if (keys === null) return Buffer.concat(pieces, length);
   const data = Buffer.allocUnsafe(length);
+  copyPieces(assembly, data);
+  return data;
+}
+
+/** Copies the assembly's pieces, unmasked, to the start of `target`; returns the bytes copied. */
+function copyPieces(assembly: Assembly, target: Buffer): number {
+  const { pieces, keys } = assembly;
   let offset = 0;
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    const key = keys[i]!;
-    if (key === 0) data.set(piece, offset);
-    else unmaskCopyWord(piece, data, offset, key);
+    const key = keys === null ? 0 : keys[i]!;
+    if (key === 0) target.set(piece, offset);
+    else unmaskCopyWord(piece, target, offset, key);
     offset += piece.length;
   }
-  return data;
+  return offset;
+}
+
+/**
+ * Gives the assembly its message's buffer (`length` bytes) and moves the pieces so far into it.
+ * Joining at the end would hold every read of the message and then a copy of it, twice the
+ * message at its peak. glibc gives the top of its heap back to the kernel whenever more than its
+ * trim threshold (2 × the largest block it has freed, 8 MiB after a 4 MiB message) is free
+ * there, and the next message faults those pages in again: with 4 MiB messages that cost more
+ * CPU than parsing them.
+ */
+function commitWhole(assembly: Assembly, length: number): void {
+  flushBlock(assembly);
+  const whole = Buffer.allocUnsafe(length);
+  assembly.wholeFill = copyPieces(assembly, whole);
+  assembly.whole = whole;
+  assembly.pieces = [];
+  assembly.keys = null;
+  assembly.block = null;
 }
 
 /** XORs `data[start..end)` with the key word `key` (its top octet applies to `data[start]`). */
@@ -625,7 +663,9 @@ export class FrameParser {
    * message, are copied into a block, so memory follows the message's bytes and not the number of
    * reads or fragments it took (a peer sending one byte per TCP segment would otherwise cost a
    * Buffer object, ~100 bytes of heap, per payload byte). A large piece stays masked until the
-   * message is joined, where unmasking is the copy (see {@link joinPieces}).
+   * message is joined, where unmasking is the copy (see {@link joinPieces}). A lone frame split
+   * across reads is copied into a buffer of its own instead, once a quarter of it is here
+   * ({@link COMMIT_SHARE}, {@link commitWhole}).
    */
   private addPiece(chunk: Buffer, start: number, end: number, fin: boolean, key: number): void {
     const n = end - start;
@@ -639,6 +679,21 @@ export class FrameParser {
       return;
     }
     const assembly = (this.#assembly ??= newAssembly([]));
+    if (
+      assembly.whole === null &&
+      fin &&
+      this.#fragments === 1 &&
+      (this.#received + n) * COMMIT_SHARE >= this.#payloadLength
+    ) {
+      commitWhole(assembly, this.#payloadLength);
+    }
+    const target = assembly.whole;
+    if (target !== null) {
+      if (key === 0) chunk.copy(target, assembly.wholeFill, start, end);
+      else unmaskCopyWord(chunk.subarray(start, end), target, assembly.wholeFill, key);
+      assembly.wholeFill += n;
+      return;
+    }
     if (n >= COPY_THRESHOLD) {
       flushBlock(assembly);
       if (key !== 0 && assembly.keys === null)

@@ -91,6 +91,71 @@ describe('limits: fragments per message and buffered parts', () => {
   });
 });
 
+describe('limits: memory while a message arrives', () => {
+  it('reserves a message’s buffer only once a quarter of its announced length has arrived', () => {
+    // A peer must not make us reserve maxLength by announcing it in a header: until a quarter of
+    // the frame is here it costs what it sent. From then on the message is copied into a buffer of
+    // its own as it comes, so the reads need not all be held until the end.
+    const length = 32 << 20;
+    const read = Buffer.alloc(1 << 16);
+    for (let i = 0; i < read.length; i++) read[i] = (i * 7) & 0xff;
+    const parser = new FrameParser({ role: Role.Client });
+    const before = process.memoryUsage().arrayBuffers;
+    parser.feed(frame(2, Buffer.alloc(0), { length }));
+    expect(parser.read()).toBe(FrameEvent.None);
+    // Every read is a view on the same 64 KiB, so only the parser's own allocations show.
+    const quarter = length / 4 / read.length;
+    let fed = 0;
+    const feedReads = (count: number) => {
+      for (let i = 0; i < count; i++, fed++) {
+        parser.feed(read.subarray());
+        expect(parser.read()).toBe(fed === length / read.length - 1 ? FrameEvent.Message : FrameEvent.None);
+      }
+    };
+    feedReads(quarter - 1);
+    expect(process.memoryUsage().arrayBuffers - before, 'reserved before a quarter arrived').toBeLessThan(
+      1 << 20,
+    );
+    feedReads(1);
+    expect(process.memoryUsage().arrayBuffers - before, 'reserved at a quarter').toBeGreaterThanOrEqual(
+      length,
+    );
+    feedReads(length / read.length - fed);
+    expect(parser.data.length).toBe(length);
+    for (const offset of [0, 1, length / 4 - 1, length / 4, length - 1]) {
+      expect(parser.data[offset], `byte ${offset}`).toBe(read[offset % read.length]);
+    }
+  });
+
+  it('lets go of a large message’s reads once they are copied into it, before its end', async () => {
+    // Joining at the end held every read and then a copy: twice the message at its peak.
+    const gc = await collector();
+    const payload = Buffer.alloc(4 << 20);
+    for (let i = 0; i < payload.length; i++) payload[i] = i & 0xff;
+    const wire = frame(2, payload, { mask: true });
+    const parser = new FrameParser({ role: Role.Server });
+    const step = 1 << 16;
+    const reads: WeakRef<Buffer>[] = [];
+    const feedUpTo = (end: number) => {
+      for (let i = reads.length * step; i < end; i += step) {
+        // Copies, as a socket's reads are: the parser owns what it is fed (it unmasks in place).
+        const read = Buffer.from(wire.subarray(i, Math.min(i + step, wire.length)));
+        reads.push(new WeakRef(read));
+        parser.feed(read);
+        expect(parser.read()).toBe(i + step >= wire.length ? FrameEvent.Message : FrameEvent.None);
+      }
+    };
+    feedUpTo(wire.length / 2);
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    const held = reads.filter((read) => read.deref() !== undefined).length;
+    expect(held, `reads still held of ${reads.length}`).toBeLessThanOrEqual(1);
+    feedUpTo(wire.length);
+    expect(parser.data.equals(payload)).toBe(true);
+  });
+});
+
 describe('limits: memory after a message', () => {
   it('keeps nothing of a delivered message once its handler has returned', async () => {
     // An idle connection must not pin the last message it received: with the default maxLength
