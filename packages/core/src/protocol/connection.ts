@@ -404,16 +404,23 @@ export class Connection implements Engine {
       // §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte
       // stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
       let text: string;
-      if (validated) {
-        text = data.toString('utf8');
-      } else {
-        // One native pass validates and decodes (much faster than a JS check then toString).
-        try {
-          text = utf8Decoder.decode(data);
-        } catch {
-          this.failWith(new ProtocolError(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message'));
-          return;
-        }
+      try {
+        // Unvalidated, one native pass validates and decodes (much faster than a JS check then
+        // toString).
+        text = validated ? data.toString('utf8') : utf8Decoder.decode(data);
+      } catch (error) {
+        this.failWith(
+          (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG'
+            ? // A `maxLength` above V8's longest string (2^29 - 24 on 64-bit) lets a peer send
+              // text that cannot be delivered as a string.
+              new ProtocolError(
+                ErrorCode.UnsupportedMessageLength,
+                1009,
+                `Message too big: ${data.length} bytes of text do not fit in a string`,
+              )
+            : new ProtocolError(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message'),
+        );
+        return;
       }
       this.#handler.onMessage(text, false);
     } else {

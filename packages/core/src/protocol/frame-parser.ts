@@ -159,7 +159,7 @@ function flushBlock(assembly: Assembly): void {
  * (§5.3), instead of in place as they arrived and copied after: one pass over the bytes less,
  * and copying is most of what a large message costs (a 4 MiB message arrives in 64 KiB reads).
  */
-function joinPieces(assembly: Assembly, length: number): Buffer {
+function joinPieces(assembly: Assembly, length: number): Buffer | null {
   const { pieces, keys } = assembly;
   if (assembly.whole !== null) return assembly.whole;
   if (pieces.length === 1) {
@@ -167,10 +167,22 @@ function joinPieces(assembly: Assembly, length: number): Buffer {
     if (keys !== null) unmaskWord(piece, 0, piece.length, keys[0]!);
     return piece;
   }
-  if (keys === null) return Buffer.concat(pieces, length);
-  const data = Buffer.allocUnsafe(length);
-  copyPieces(assembly, data);
+  const data = allocateMessage(length);
+  if (data !== null) copyPieces(assembly, data);
   return data;
+}
+
+/**
+ * A buffer for a message of `length` bytes, or null when the runtime cannot make one: over
+ * Node's largest Buffer (`buffer.constants.MAX_LENGTH`, 4 GiB on Node 20), which a `maxLength`
+ * set above it lets a peer announce, or out of memory. The caller fails the message with 1009.
+ */
+function allocateMessage(length: number): Buffer | null {
+  try {
+    return Buffer.allocUnsafe(length);
+  } catch {
+    return null;
+  }
 }
 
 /** Copies the assembly's pieces, unmasked, to the start of `target`; returns the bytes copied. */
@@ -195,14 +207,16 @@ function copyPieces(assembly: Assembly, target: Buffer): number {
  * there, and the next message faults those pages in again: with 4 MiB messages that cost more
  * CPU than parsing them.
  */
-function commitWhole(assembly: Assembly, length: number): void {
+function commitWhole(assembly: Assembly, length: number): boolean {
+  const whole = allocateMessage(length);
+  if (whole === null) return false;
   flushBlock(assembly);
-  const whole = Buffer.allocUnsafe(length);
   assembly.wholeFill = copyPieces(assembly, whole);
   assembly.whole = whole;
   assembly.pieces = [];
   assembly.keys = null;
   assembly.block = null;
+  return true;
 }
 
 /** XORs `data[start..end)` with the key word `key` (its top octet applies to `data[start]`). */
@@ -620,7 +634,7 @@ export class FrameParser {
         return this.fail(ErrorCode.InvalidUtf8, 1007, 'Invalid UTF-8 in a text message');
       }
       if (control) this.data = chunk.subarray(pos, end);
-      else this.addPiece(chunk, pos, end, (flags & F_FIN) !== 0, key);
+      else if (!this.addPiece(chunk, pos, end, (flags & F_FIN) !== 0, key)) return FrameEvent.Error;
       this.#pos = end;
       this.#received += n;
     }
@@ -647,7 +661,9 @@ export class FrameParser {
     this.validated = validating;
     if (assembly !== null) {
       flushBlock(assembly);
-      this.data = joinPieces(assembly, this.#messageLength);
+      const data = joinPieces(assembly, this.#messageLength);
+      if (data === null) return this.cannotHold(this.#messageLength);
+      this.data = data;
       this.#assembly = null;
     } else if (this.#messageLength === 0) {
       this.data = EMPTY;
@@ -667,7 +683,7 @@ export class FrameParser {
    * across reads is copied into a buffer of its own instead, once a quarter of it is here
    * ({@link COMMIT_SHARE}, {@link commitWhole}).
    */
-  private addPiece(chunk: Buffer, start: number, end: number, fin: boolean, key: number): void {
+  private addPiece(chunk: Buffer, start: number, end: number, fin: boolean, key: number): boolean {
     const n = end - start;
     const whole = start === 0 && end === chunk.length;
     if (n === this.#payloadLength && this.#fragments === 1) {
@@ -676,23 +692,25 @@ export class FrameParser {
       const view = whole ? chunk : chunk.subarray(start, end);
       if (fin) this.data = view;
       else this.#assembly = newAssembly([view]);
-      return;
+      return true;
     }
     const assembly = (this.#assembly ??= newAssembly([]));
     if (
       assembly.whole === null &&
       fin &&
       this.#fragments === 1 &&
-      (this.#received + n) * COMMIT_SHARE >= this.#payloadLength
+      (this.#received + n) * COMMIT_SHARE >= this.#payloadLength &&
+      !commitWhole(assembly, this.#payloadLength)
     ) {
-      commitWhole(assembly, this.#payloadLength);
+      this.cannotHold(this.#payloadLength);
+      return false;
     }
     const target = assembly.whole;
     if (target !== null) {
       if (key === 0) chunk.copy(target, assembly.wholeFill, start, end);
       else unmaskCopyWord(chunk.subarray(start, end), target, assembly.wholeFill, key);
       assembly.wholeFill += n;
-      return;
+      return true;
     }
     if (n >= COPY_THRESHOLD) {
       flushBlock(assembly);
@@ -700,7 +718,7 @@ export class FrameParser {
         assembly.keys = new Array<number>(assembly.pieces.length).fill(0);
       assembly.pieces.push(whole ? chunk : chunk.subarray(start, end));
       assembly.keys?.push(key);
-      return;
+      return true;
     }
     let block = assembly.block;
     if (block === null || block.length - assembly.blockFill < n) {
@@ -714,6 +732,16 @@ export class FrameParser {
     chunk.copy(block, assembly.blockFill, start, end);
     if (key !== 0) unmaskWord(block, assembly.blockFill, assembly.blockFill + n, key);
     assembly.blockFill += n;
+    return true;
+  }
+
+  /** Fails a message of `length` bytes that the runtime could not allocate (see allocateMessage). */
+  private cannotHold(length: number): FrameEvent {
+    return this.fail(
+      ErrorCode.UnsupportedMessageLength,
+      1009,
+      `Message too big: no buffer of ${length} bytes could be allocated`,
+    );
   }
 
   private fail(code: ErrorCode, closeCode: number, message: string): FrameEvent {

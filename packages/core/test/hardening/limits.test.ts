@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { frame, parseFrames } from '../../../../test-support/hardening/raw-peer.js';
 import { validateCloseArguments } from '../../src/api/close-arguments.js';
@@ -88,6 +89,40 @@ describe('limits: fragments per message and buffered parts', () => {
     expect(parser.read()).toBe(FrameEvent.Message);
     expect(parser.data.length).toBe(size);
     expect(retained).toBeLessThan(16 * size);
+  });
+});
+
+describe('limits: messages the runtime cannot hold', () => {
+  // maxLength may be set up to 2^53 - 1, above what Node can put in one Buffer or V8 in one string.
+  // Such a message fails with 1009 instead of throwing out of the engine (a crash in a socket's
+  // data handler).
+  it.skipIf(constants.MAX_LENGTH > 2 ** 34)('fails a binary frame over the largest Buffer with 1009', () => {
+    const length = constants.MAX_LENGTH + 4;
+    const parser = new FrameParser({ role: Role.Client, maxLength: 2 ** 40 });
+    parser.feed(frame(2, Buffer.alloc(0), { length }));
+    expect(parser.read()).toBe(FrameEvent.None);
+    // Views on one 64 KiB read, until a quarter has arrived and the message's buffer is made.
+    const read = Buffer.alloc(1 << 16);
+    let event = FrameEvent.None;
+    for (let fed = 0; event === FrameEvent.None && fed < length; fed += read.length) {
+      parser.feed(read.subarray());
+      event = parser.read();
+    }
+    expect(event).toBe(FrameEvent.Error);
+    expect(parser.error?.closeCode).toBe(1009);
+  });
+
+  it('fails a text message longer than the longest string with 1009, not 1007', () => {
+    const length = constants.MAX_STRING_LENGTH + 1;
+    // Zeroed (so untouched: no memory until read) and valid UTF-8: NUL is a character.
+    const wire = Buffer.alloc(10 + length);
+    frame(1, Buffer.alloc(0), { length }).copy(wire);
+    const recorder = new Recorder();
+    const connection = new Connection(recorder, { role: Role.Client, maxLength: 2 ** 30 });
+    connection.receiveData(wire);
+    expect(recorder.messages).toHaveLength(0);
+    expect(recorder.failure?.closeCode).toBe(1009);
+    expect(recorder.failure?.message).toMatch(/do not fit in a string/);
   });
 });
 
