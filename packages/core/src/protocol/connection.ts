@@ -405,8 +405,8 @@ export class Connection implements Engine {
       // stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
       let text: string;
       try {
-        // Unvalidated, one native pass validates and decodes (much faster than a JS check then
-        // toString).
+        // Text the parser did not validate (an extension decoded it) is validated and decoded in
+        // one native pass, much faster than a JS check then toString.
         text = validated ? data.toString('utf8') : utf8Decoder.decode(data);
       } catch (error) {
         this.failWith(

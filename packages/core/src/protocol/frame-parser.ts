@@ -12,8 +12,9 @@
  * at the first invalid byte even when a code point is split across fragments or chunks.
  *
  * Payloads are unmasked in place: the parser owns the chunks it is fed. A message held in one
- * chunk comes out as a view on it; a message in several pieces is joined once, at its end, and
- * its large binary pieces are unmasked by that copy.
+ * chunk comes out as a view on it. A lone frame split across chunks is copied into a buffer of
+ * its own once a quarter of it has arrived; a fragmented message is joined once, at its end.
+ * Large binary pieces are unmasked by the copy that moves them.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
  */
 import { ErrorCode, ProtocolError } from '../errors.js';
@@ -160,8 +161,8 @@ function flushBlock(assembly: Assembly): void {
  * and copying is most of what a large message costs (a 4 MiB message arrives in 64 KiB reads).
  */
 function joinPieces(assembly: Assembly, length: number): Buffer | null {
-  const { pieces, keys } = assembly;
   if (assembly.whole !== null) return assembly.whole;
+  const { pieces, keys } = assembly;
   if (pieces.length === 1) {
     const piece = pieces[0]!;
     if (keys !== null) unmaskWord(piece, 0, piece.length, keys[0]!);

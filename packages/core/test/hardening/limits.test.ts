@@ -103,7 +103,7 @@ describe('limits: messages the runtime cannot hold', () => {
     expect(parser.read()).toBe(FrameEvent.None);
     // Views on one 64 KiB read, until a quarter has arrived and the message's buffer is made.
     const read = Buffer.alloc(1 << 16);
-    let event = FrameEvent.None;
+    let event: FrameEvent = FrameEvent.None;
     for (let fed = 0; event === FrameEvent.None && fed < length; fed += read.length) {
       parser.feed(read.subarray());
       event = parser.read();
