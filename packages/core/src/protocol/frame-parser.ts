@@ -192,12 +192,16 @@ function copyPieces(assembly: Assembly, target: Buffer): number {
   let offset = 0;
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    const key = keys === null ? 0 : keys[i]!;
-    if (key === 0) target.set(piece, offset);
-    else unmaskCopyWord(piece, target, offset, key);
+    putPiece(piece, target, offset, keys === null ? 0 : keys[i]!);
     offset += piece.length;
   }
   return offset;
+}
+
+/** Copies `piece` into `target` at `offset`, unmasked with the key word `key` (0: plain) on the way. */
+function putPiece(piece: Uint8Array, target: Buffer, offset: number, key: number): void {
+  if (key === 0) target.set(piece, offset);
+  else unmaskCopyWord(piece, target, offset, key);
 }
 
 /**
@@ -708,8 +712,7 @@ export class FrameParser {
     }
     const target = assembly.whole;
     if (target !== null) {
-      if (key === 0) chunk.copy(target, assembly.wholeFill, start, end);
-      else unmaskCopyWord(chunk.subarray(start, end), target, assembly.wholeFill, key);
+      putPiece(chunk.subarray(start, end), target, assembly.wholeFill, key);
       assembly.wholeFill += n;
       return true;
     }
