@@ -48,9 +48,9 @@ scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`);
 /**
  * glibc returns the top of its heap to the kernel once more than `M_TRIM_THRESHOLD` is free there
  * (by default twice the largest block it has freed from mmap: 8 MiB after a 4 MiB message), and
- * the next large message faults those pages back in. How often that happens depends on when
- * V8's collector frees the message buffers, not on the library's own work, and it can double the
- * CPU per message of the 4 MiB echo. These values keep the heap. Setting either variable stops
+ * the next large message faults those pages back in. How often that happens depends on how much
+ * memory a message takes at its peak and on when V8's collector frees the buffers, and it can
+ * double the CPU per message of a large echo. These values keep the heap. Setting either variable stops
  * glibc from adjusting both thresholds, so the mmap threshold is set too, at glibc's 32 MiB
  * maximum (a larger value is ignored). Every process of the run inherits them.
  */
