@@ -12,6 +12,13 @@ export interface Machine {
   loadAverage: number;
   /** glibc malloc settings from the environment every process inherits (`--steady-malloc`), or null. */
   malloc: string | null;
+  /**
+   * µs to first touch a 4 KiB page of fresh memory (the page fault, and zeroing the page),
+   * median of three rounds. In a virtual machine this can cost tens of times what it costs on
+   * the host, and it is what the slow runs of the large-message echoes pay for (see
+   * {@link measurePageFault}).
+   */
+  pageFaultUs: number;
 }
 
 /** Reads the machine description from /proc and `os`. */
@@ -33,7 +40,32 @@ export function describeMachine(): Machine {
     kernel,
     loadAverage: loadavg()[0] ?? 0,
     malloc: mallocSettings(process.env),
+    pageFaultUs: measurePageFault(),
   };
+}
+
+const PAGE = 4096;
+/** Larger than glibc's largest mmap threshold (32 MiB), so every round gets fresh pages. */
+const TOUCHED = 64 << 20;
+
+/**
+ * Times filling 64 MiB of fresh memory twice: the first fill faults every page in, the second
+ * writes the same bytes to pages already there. The difference over the pages is the cost of a
+ * page fault as this machine charges it. Whenever glibc returns heap to the kernel (trimming) and
+ * takes it back, a library pays this for every page it touches again.
+ */
+export function measurePageFault(): number {
+  const rounds: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const memory = Buffer.allocUnsafeSlow(TOUCHED);
+    const start = process.hrtime.bigint();
+    memory.fill(1);
+    const first = process.hrtime.bigint();
+    memory.fill(2);
+    const second = process.hrtime.bigint();
+    rounds.push(Number(first - start - (second - first)) / 1000 / (TOUCHED / PAGE));
+  }
+  return rounds.sort((a, b) => a - b)[1]!;
 }
 
 /** The `MALLOC_*` variables and `GLIBC_TUNABLES` set in `env`, as `NAME=value` pairs; null without any. */
@@ -45,8 +77,8 @@ export function mallocSettings(env: NodeJS.ProcessEnv): string | null {
   return set.length > 0 ? set.join(' ') : null;
 }
 
-/** One line: "2 × AMD EPYC, 24 GiB, Node v20.20.2, Linux 6.1". */
+/** One line: "2 cores (nproc) × AMD EPYC, 24 GiB, Node v20.20.2, Linux 6.1, …". */
 export function machineLine(m: Machine): string {
   const malloc = m.malloc === null ? '' : `, glibc malloc set by the environment (${m.malloc})`;
-  return `${m.cores} cores (nproc) × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}${malloc}, load average ${m.loadAverage.toFixed(2)} at start`;
+  return `${m.cores} cores (nproc) × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}${malloc}, first touch of a 4 KiB page ${m.pageFaultUs.toFixed(2)} µs, load average ${m.loadAverage.toFixed(2)} at start`;
 }

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { type Machine, machineLine, mallocSettings } from '../../../src/report/machine.js';
 
+const machine: Machine = {
+  cpuModel: 'AMD EPYC',
+  cores: 2,
+  memoryGiB: 24,
+  node: 'v20.20.2',
+  kernel: '6.1',
+  loadAverage: 0.2,
+  malloc: null,
+  pageFaultUs: 12.3,
+};
+
 describe('machine description', () => {
   it('names the glibc malloc variables the environment sets, and only those', () => {
     expect(mallocSettings({ PATH: '/bin', HOME: '/root' })).toBeNull();
@@ -18,18 +29,15 @@ describe('machine description', () => {
   });
 
   it('says in the results header when the run changed malloc', () => {
-    const machine: Machine = {
-      cpuModel: 'AMD EPYC',
-      cores: 2,
-      memoryGiB: 24,
-      node: 'v20.20.2',
-      kernel: '6.1',
-      loadAverage: 0.2,
-      malloc: null,
-    };
     expect(machineLine(machine)).not.toContain('malloc');
     expect(machineLine({ ...machine, malloc: 'MALLOC_TRIM_THRESHOLD_=1' })).toContain(
       'glibc malloc set by the environment (MALLOC_TRIM_THRESHOLD_=1)',
+    );
+  });
+
+  it('reports what a page fault costs, which the slow runs of the large echoes pay', () => {
+    expect(machineLine({ ...machine, pageFaultUs: 12.304 })).toContain(
+      'first touch of a 4 KiB page 12.30 µs',
     );
   });
 });
