@@ -10,7 +10,13 @@ export { binaryPayload, type MessageData } from './api/message-data.js';
 export { type MessageSink, type MessageSource, type PipeOptions, pipeMessages } from './api/pipe.js';
 export { PreparedMessage } from './api/prepared-message.js';
 export { ReadyState } from './api/ready-state.js';
-export { isSecureRequest, type RequestLike, requestUrl } from './api/request-url.js';
+export {
+  type AbsoluteTarget,
+  absoluteTarget,
+  isSecureRequest,
+  type RequestLike,
+  requestUrl,
+} from './api/request-url.js';
 export {
   abortHandshake,
   DEFAULT_CLOSE_TIMEOUT,

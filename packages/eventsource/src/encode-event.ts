@@ -67,9 +67,18 @@ export function encodeEvent(data: unknown, options?: SendOptions): string {
 /**
  * The `retry:` field telling the client how long to wait before reconnecting, in whole
  * milliseconds, followed by a blank line (which dispatches nothing: the data buffer is empty).
+ *
+ * @throws RangeError unless `milliseconds` is a number from 0 to 2^53 − 1. A client reads the field
+ *   only "If the field value consists of only ASCII digits" and otherwise ignores it, so `-1`,
+ *   `NaN` or `1e+21` would be dropped without a word.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#concept-event-stream-reconnection-time
  */
 export function encodeRetry(milliseconds: number): string {
+  if (typeof milliseconds !== 'number' || !(milliseconds >= 0 && milliseconds <= Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(
+      `encodeRetry: milliseconds must be a number from 0 to 2^53 - 1, got ${String(milliseconds)}`,
+    );
+  }
   return `retry: ${Math.floor(milliseconds)}\n\n`;
 }
 

@@ -1,7 +1,15 @@
 import type { IncomingMessage, OutgoingHttpHeader } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { StringDecoder } from 'node:string_decoder';
-import { defineEventHandlers, Event, EventTargetEmitter, type RequestLike, requestUrl } from '@sockeye/core';
+import {
+  defineEventHandlers,
+  Event,
+  EventTargetEmitter,
+  headerValue,
+  listHasToken,
+  type RequestLike,
+  requestUrl,
+} from '@sockeye/core';
 import { encodeEvent, encodeRetry, PING_COMMENT, type SendOptions } from './encode-event.js';
 import {
   DEFAULT_PING,
@@ -34,6 +42,7 @@ export interface EventSourceResponse {
 
 /** What a response may also carry, depending on its kind; read defensively. */
 interface ResponseState {
+  writableEnded?: boolean;
   destroyed?: boolean;
   closed?: boolean;
   stream?: { destroyed?: boolean } | undefined;
@@ -140,8 +149,14 @@ export class EventSource extends EventTargetEmitter {
     // nginx buffers proxied responses unless told not to.
     response.setHeader('X-Accel-Buffering', 'no');
     // "Connection-specific header fields [...] MUST NOT" appear in HTTP/2 (RFC 9113 §8.2.2), and
-    // HTTP/1.0 has no persistent connections by default.
-    if (request.httpVersionMajor === 1 && request.httpVersionMinor >= 1) {
+    // HTTP/1.0 has no persistent connections by default. A server that receives "close" "MUST
+    // initiate closure of the connection after it sends the final response" (RFC 9112 §9.6): Node
+    // answers `Connection: close` then, unless told keep-alive here.
+    if (
+      request.httpVersionMajor === 1 &&
+      request.httpVersionMinor >= 1 &&
+      !listHasToken(headerValue(request.headers, 'connection'), 'close')
+    ) {
       response.setHeader('Connection', 'keep-alive');
     }
     const extra = resolved.headers;
@@ -157,12 +172,18 @@ export class EventSource extends EventTargetEmitter {
     response.on('error', responseOnError);
 
     response.writeHead(200);
-    // The first write carries the headers with it; without one, flush them on their own so the
-    // client sees the stream open now rather than at the first event.
-    if (resolved.retryMs >= 0) response.write(encodeRetry(resolved.retryMs));
-    else response.flushHeaders();
+    if (request.method === 'HEAD') {
+      // "The HEAD method is identical to GET except that the server MUST NOT send content in the
+      // response" (RFC 9110 §9.3.2): the client gets the stream's headers, and the stream ends
+      // there. `close` follows on the next tick, without `open`.
+      response.end();
+    } else if (resolved.retryMs >= 0) {
+      // The first write carries the headers with it; without one, flush them on their own so the
+      // client sees the stream open now rather than at the first event.
+      response.write(encodeRetry(resolved.retryMs));
+    } else response.flushHeaders();
 
-    if (resolved.pingMs > 0) {
+    if (resolved.pingMs > 0 && request.method !== 'HEAD') {
       this.#timer = setInterval(eventSourceOnPing, resolved.pingMs, this);
       // An open stream keeps the process alive through its socket; the timer need not.
       this.#timer.unref();
@@ -279,8 +300,9 @@ export class EventSource extends EventTargetEmitter {
   /** The `open` transition, run on the next tick. */
   [kOpen](): void {
     if (this.#readyState !== CONNECTING) return;
-    if (responseGone(this.#response)) {
-      // The client left before the stream was set up: the response's `close` has been and gone.
+    if (responseGone(this.#response) || (this.#response as ResponseState).writableEnded === true) {
+      // The client left before the stream was set up (the response's `close` has been and gone),
+      // or the request was a HEAD, answered in full by the constructor.
       this.close();
       return;
     }

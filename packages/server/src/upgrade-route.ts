@@ -4,7 +4,7 @@
  * options, and the clients it made. Both entry points answer what they refuse with {@link refuse}.
  */
 import type { Duplex } from 'node:stream';
-import { httpErrorResponse } from '@sockeye/core';
+import { absoluteTarget, httpErrorResponse } from '@sockeye/core';
 import { ClientSet } from './client-set.js';
 import type { ServerOptions } from './server-options.js';
 import { isWebSocket, type UpgradeRequestLike, WebSocket } from './websocket.js';
@@ -83,7 +83,8 @@ export class UpgradeRoute<Request extends UpgradeRequestLike> {
 }
 
 function pathOf(request: UpgradeRequestLike): string {
-  const url = request.url ?? '/';
+  const target = request.url ?? '/';
+  const url = absoluteTarget(target)?.path ?? target;
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }

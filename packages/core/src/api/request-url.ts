@@ -28,13 +28,49 @@ export function isSecureRequest(request: RequestLike): boolean {
   return proto === 'https' || proto === 'wss';
 }
 
+/** The scheme and `://` of an absolute-form target (RFC 3986 §3.1: `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`). */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+/** What ends an authority (RFC 3986 §3.2). */
+const AUTHORITY_END = '/?#';
+
+/** A request target in absolute form, split as an origin server reads it. */
+export interface AbsoluteTarget {
+  /** `host[:port]`, which the server uses instead of the `Host` header. */
+  authority: string;
+  /** The path and query (origin form), `/` when the target has no path. */
+  path: string;
+}
+
+/**
+ * Splits an absolute-form request target (`http://example.com/chat?x=1`, as clients send to a
+ * proxy) into its authority and origin form; `null` for a target in origin form (`/chat?x=1`) or
+ * any other. "When an origin server receives a request with an absolute-form of request-target,
+ * the origin server MUST ignore the received Host header field (if any) and instead use the host
+ * information of the request-target" (RFC 9112 §3.2.2).
+ */
+export function absoluteTarget(target: string): AbsoluteTarget | null {
+  if (target.charCodeAt(0) === 0x2f) return null;
+  const scheme = ABSOLUTE_FORM.exec(target);
+  if (scheme === null) return null;
+  const from = scheme[0].length;
+  let end = from;
+  while (end < target.length && !AUTHORITY_END.includes(target[end]!)) end++;
+  // "If the target URI's path component is empty, the client MUST send "/" as the path" (§3.2.1).
+  const rest = target.slice(end);
+  return { authority: target.slice(from, end), path: rest.startsWith('/') ? rest : `/${rest}` };
+}
+
 /**
  * The URL the client used: `ws://` or `wss://` (or `http://`/`https://` for EventSource) followed
- * by the `Host` header (`:authority` on HTTP/2) and the request target.
+ * by the `Host` header (`:authority` on HTTP/2) and the request target, or by the authority and
+ * path of a target in absolute form ({@link absoluteTarget}).
  */
 export function requestUrl(request: RequestLike, kind: 'ws' | 'http'): string {
   const secure = isSecureRequest(request);
   const scheme = kind === 'ws' ? (secure ? 'wss' : 'ws') : secure ? 'https' : 'http';
+  const target = request.url ?? '/';
+  const absolute = absoluteTarget(target);
+  if (absolute !== null) return `${scheme}://${absolute.authority}${absolute.path}`;
   const host = header(request, 'host') || header(request, ':authority');
-  return `${scheme}://${host}${request.url ?? '/'}`;
+  return `${scheme}://${host}${target}`;
 }

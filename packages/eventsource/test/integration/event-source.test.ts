@@ -15,17 +15,64 @@ let clients: StreamClient[] = [];
 beforeAll(async () => {
   server = await startServer((request, response) => handler(request, response));
 });
+let sockets: net.Socket[] = [];
+
 afterEach(() => {
   for (const client of clients) client.destroy();
   clients = [];
+  for (const socket of sockets) socket.destroy();
+  sockets = [];
 });
 afterAll(() => server.close());
 
-/** Makes the next request build an EventSource with `options`; resolves with it. */
-function nextEventSource(options?: EventSourceOptions): Promise<EventSource> {
+/**
+ * Makes the next request build an EventSource with `options`, handed to `built` in the request
+ * handler (before any event fires); resolves with it.
+ */
+function nextEventSource(
+  options?: EventSourceOptions,
+  built?: (es: EventSource) => void,
+): Promise<EventSource> {
   return new Promise((resolve) => {
-    handler = (request, response) => resolve(new EventSource(request, response, options));
+    handler = (request, response) => {
+      const es = new EventSource(request, response, options);
+      built?.(es);
+      resolve(es);
+    };
   });
+}
+
+/**
+ * Writes `request` on a raw socket. `created` resolves with the EventSource it makes; `closed` with
+ * everything the socket read once the server closes it, or with `null` if that takes over 2 s.
+ */
+function rawRequest(
+  request: string,
+  options?: EventSourceOptions,
+  built?: (es: EventSource) => void,
+): { created: Promise<EventSource>; closed: Promise<string | null> } {
+  const created = nextEventSource(options, built);
+  const socket = net.connect(server.port, '127.0.0.1');
+  sockets.push(socket);
+  let raw = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    raw += chunk;
+  });
+  socket.write(request);
+  const closed = new Promise<string | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), 2000);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(raw);
+    });
+  });
+  return { created, closed };
+}
+
+/** A response read off a socket, as its head and everything after the blank line. */
+function splitHead(raw: string): [head: string, body: string] {
+  const end = raw.indexOf('\r\n\r\n');
+  return [raw.slice(0, end), raw.slice(end + 4)];
 }
 
 async function connect(
@@ -41,9 +88,12 @@ async function connect(
 
 describe('response head', () => {
   it('sends 200, the SSE headers, the user headers, and Connection: keep-alive on HTTP/1.1', async () => {
-    const { client } = await connect({
-      headers: { 'Access-Control-Allow-Origin': '*', 'x-extra': ['a', 'b'] },
-    });
+    const { client } = await connect(
+      { headers: { 'Access-Control-Allow-Origin': '*', 'x-extra': ['a', 'b'] } },
+      '/events',
+      // As browsers send it; Node's own client, without an agent that keeps connections, asks to close.
+      { Connection: 'keep-alive' },
+    );
     const { statusCode, headers } = client.response;
     expect(statusCode).toBe(200);
     expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -74,22 +124,56 @@ describe('response head', () => {
   });
 
   it('does not send Connection: keep-alive to an HTTP/1.0 client, and ends the stream by closing', async () => {
-    const created = nextEventSource({ retry: 1.5 });
-    const socket = net.connect(server.port, '127.0.0.1');
-    let raw = '';
-    socket.setEncoding('utf8').on('data', (chunk: string) => {
-      raw += chunk;
+    const { created, closed } = rawRequest('GET /events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n', {
+      retry: 1.5,
     });
-    socket.write('GET /events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n');
     const es = await created;
     es.send('one');
     es.close();
-    await new Promise((resolve) => socket.on('close', resolve));
-    const [head, body] = raw.split('\r\n\r\n', 2) as [string, string];
+    const [head, body] = splitHead((await closed)!);
     expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(head.toLowerCase()).not.toContain('connection: keep-alive');
     expect(head.toLowerCase()).not.toContain('transfer-encoding');
     expect(body).toBe('retry: 1500\n\ndata: one\n\n');
+  });
+
+  it('answers Connection: close in kind, and closes the connection once the stream ends', async () => {
+    const { created, closed } = rawRequest(
+      'GET /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: text/event-stream\r\n\r\n',
+      { retry: 1.5 },
+    );
+    const es = await created;
+    es.send('one');
+    es.close();
+    // RFC 9112 §9.6: the server "MUST initiate closure of the connection after it sends the final
+    // response" (here at once, not after the server's keep-alive timeout of 5 s).
+    const raw = await closed;
+    expect(raw).not.toBeNull();
+    const [head, body] = splitHead(raw!);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(head.toLowerCase()).not.toContain('keep-alive');
+    expect(body).toBe('d\r\nretry: 1500\n\n\r\nb\r\ndata: one\n\n\r\n0\r\n\r\n');
+  });
+
+  it('answers a HEAD with the stream’s headers and no body, then closes without opening', async () => {
+    const events: string[] = [];
+    const { created, closed } = rawRequest(
+      'HEAD /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: text/event-stream\r\n\r\n',
+      { ping: 0.01 },
+      (es) => {
+        for (const type of ['open', 'close']) es.on(type, () => events.push(type));
+      },
+    );
+    const es = await created;
+    const raw = await closed;
+    expect(raw).not.toBeNull();
+    const [head, body] = splitHead(raw!);
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head.toLowerCase()).toContain('content-type: text/event-stream');
+    expect(body).toBe('');
+    expect(events).toEqual(['close']);
+    expect(es.readyState).toBe(EventSource.CLOSED);
+    expect(es.ping()).toBe(false);
   });
 });
 
@@ -110,6 +194,13 @@ describe('properties', () => {
     expect(a.es.lastEventId).toBe('12');
     const b = await connect({ lastEventIdQuery: true }, '/events?lastEventId=12', { 'last-event-id': '13' });
     expect(b.es.lastEventId).toBe('13');
+  });
+
+  it('url takes the authority of an absolute-form target, not the Host header (RFC 9112 §3.2.2)', async () => {
+    const { created } = rawRequest(
+      'GET http://example.com:8080/events?x=1 HTTP/1.1\r\nHost: other\r\nAccept: text/event-stream\r\n\r\n',
+    );
+    expect((await created).url).toBe('http://example.com:8080/events?x=1');
   });
 
   it('url is https:// behind a TLS-terminating proxy that says so', async () => {

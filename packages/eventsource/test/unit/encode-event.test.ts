@@ -62,6 +62,11 @@ describe('encodeRetry and PING_COMMENT', () => {
     expect(encodeRetry(5000)).toBe('retry: 5000\n\n');
     expect(encodeRetry(1234.9)).toBe('retry: 1234\n\n');
     expect(encodeRetry(0)).toBe('retry: 0\n\n');
+    // A client reads the field only if it is all ASCII digits: refuse what would be ignored.
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 1e21, '5' as unknown as number]) {
+      expect(() => encodeRetry(bad)).toThrow(RangeError);
+    }
+    expect(encodeRetry(Number.MAX_SAFE_INTEGER)).toBe(`retry: ${Number.MAX_SAFE_INTEGER}\n\n`);
   });
 
   it('pings with a bare comment line', () => {

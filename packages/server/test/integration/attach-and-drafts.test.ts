@@ -59,6 +59,17 @@ describe('attach', () => {
     expect(handle.clients.size).toBe(0);
   });
 
+  it('routes an absolute-form target by its path (RFC 9112 §3.2.2)', async () => {
+    const { server, port } = await plainServer();
+    const urls: string[] = [];
+    attach(server, { path: '/chat' }, (ws) => urls.push(ws.url));
+    const socket = await connectRaw(port);
+    socket.write(upgradeRequest('http://example.com/chat?room=1', [], 'other.example'));
+    expect((await readUntil(socket, '\r\n\r\n')).toString()).toMatch(/^HTTP\/1\.1 101 /);
+    expect(urls).toEqual(['ws://example.com/chat?room=1']);
+    socket.destroy();
+  });
+
   it('answers 403 to an origin not in the allow-list and admits a listed one', async () => {
     const { server, port } = await plainServer();
     let count = 0;

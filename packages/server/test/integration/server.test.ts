@@ -236,6 +236,15 @@ describe('handshake', () => {
     client.close();
   });
 
+  it('takes the url of an absolute-form target from the target, not from Host (RFC 9112 §3.2.2)', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('http://example.com:8080/chat?room=1', [], 'other.example'));
+    expect((await next).url).toBe('ws://example.com:8080/chat?room=1');
+    socket.destroy();
+  });
+
   it('throws on unknown options and accepts faye’s proxy/tls/ca silently', () => {
     const request = { url: '/', headers: { host: 'h' }, socket: {} } as unknown as IncomingMessage;
     const socket = { on() {}, destroy() {} } as never;
