@@ -42,7 +42,6 @@ export interface EventSourceResponse {
 
 /** What a response may also carry, depending on its kind; read defensively. */
 interface ResponseState {
-  writableEnded?: boolean;
   destroyed?: boolean;
   closed?: boolean;
   stream?: { destroyed?: boolean } | undefined;
@@ -175,15 +174,18 @@ export class EventSource extends EventTargetEmitter {
     if (request.method === 'HEAD') {
       // "The HEAD method is identical to GET except that the server MUST NOT send content in the
       // response" (RFC 9110 §9.3.2): the client gets the stream's headers, and the stream ends
-      // there. `close` follows on the next tick, without `open`.
+      // there. Nothing more can be sent; `close` follows on the next tick, without `open`.
       response.end();
-    } else if (resolved.retryMs >= 0) {
-      // The first write carries the headers with it; without one, flush them on their own so the
-      // client sees the stream open now rather than at the first event.
-      response.write(encodeRetry(resolved.retryMs));
-    } else response.flushHeaders();
+      this.#readyState = CLOSED;
+      process.nextTick(eventSourceOnClosedAtOnce, this);
+      return;
+    }
+    // The first write carries the headers with it; without one, flush them on their own so the
+    // client sees the stream open now rather than at the first event.
+    if (resolved.retryMs >= 0) response.write(encodeRetry(resolved.retryMs));
+    else response.flushHeaders();
 
-    if (resolved.pingMs > 0 && request.method !== 'HEAD') {
+    if (resolved.pingMs > 0) {
       this.#timer = setInterval(eventSourceOnPing, resolved.pingMs, this);
       // An open stream keeps the process alive through its socket; the timer need not.
       this.#timer.unref();
@@ -300,9 +302,8 @@ export class EventSource extends EventTargetEmitter {
   /** The `open` transition, run on the next tick. */
   [kOpen](): void {
     if (this.#readyState !== CONNECTING) return;
-    if (responseGone(this.#response) || (this.#response as ResponseState).writableEnded === true) {
-      // The client left before the stream was set up (the response's `close` has been and gone),
-      // or the request was a HEAD, answered in full by the constructor.
+    if (responseGone(this.#response)) {
+      // The client left before the stream was set up: the response's `close` has been and gone.
       this.close();
       return;
     }
@@ -328,6 +329,10 @@ defineEventHandlers(EventSource, ['open', 'message', 'error', 'close', 'drain'])
 
 function eventSourceOnOpen(es: EventSource): void {
   es[kOpen]();
+}
+
+function eventSourceOnClosedAtOnce(es: EventSource): void {
+  es.dispatchEvent(new Event('close'));
 }
 
 function eventSourceOnPing(es: EventSource): void {

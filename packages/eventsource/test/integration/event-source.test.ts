@@ -161,6 +161,7 @@ describe('response head', () => {
       'HEAD /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: text/event-stream\r\n\r\n',
       { ping: 0.01 },
       (es) => {
+        events.push(`send:${es.send('x')}`);
         for (const type of ['open', 'close']) es.on(type, () => events.push(type));
       },
     );
@@ -171,9 +172,8 @@ describe('response head', () => {
     expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(head.toLowerCase()).toContain('content-type: text/event-stream');
     expect(body).toBe('');
-    expect(events).toEqual(['close']);
+    expect(events).toEqual(['send:false', 'close']);
     expect(es.readyState).toBe(EventSource.CLOSED);
-    expect(es.ping()).toBe(false);
   });
 });
 

@@ -114,6 +114,41 @@ describe('HTTP/2 compatibility API', () => {
   });
 });
 
+describe('HEAD', () => {
+  it('h2c: gets the head and the end of the stream; the EventSource closes without opening', async () => {
+    const server = http2.createServer();
+    servers.push(server);
+    const events: string[] = [];
+    const closed = new Promise<EventSource>((resolve) => {
+      server.on('request', (request: EventSourceRequest, response: EventSourceResponse) => {
+        const es = new EventSource(request, response, { ping: 0.01 });
+        // Nothing can be sent on a HEAD: no write after the response's end.
+        events.push(`send:${es.send('x')}`);
+        es.on('open', () => events.push('open'));
+        es.on('close', () => resolve(es));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const session = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    sessions.push(session);
+    const stream = session.request({ ':method': 'HEAD', ':path': '/e', accept: 'text/event-stream' });
+    const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) =>
+      stream.once('response', resolve),
+    );
+    expect(headers[':status']).toBe(200);
+    expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    let body = '';
+    stream.setEncoding('utf8').on('data', (chunk: string) => {
+      body += chunk;
+    });
+    await new Promise((resolve) => stream.on('end', resolve));
+    expect(body).toBe('');
+    const es = await closed;
+    expect(events).toEqual(['send:false']);
+    expect(es.readyState).toBe(EventSource.CLOSED);
+  });
+});
+
 describe('TLS with HTTP/1.1', () => {
   for (const [name, create] of [
     ['https.createServer', (key: string, cert: string) => https.createServer({ key, cert })],
@@ -130,7 +165,8 @@ describe('TLS with HTTP/1.1', () => {
         https
           .get(
             `https://127.0.0.1:${port}/e`,
-            { ca: cert, agent: false, headers: { accept: 'text/event-stream' } },
+            // Connection: keep-alive as browsers send it; with `agent: false` Node asks to close.
+            { ca: cert, agent: false, headers: { accept: 'text/event-stream', connection: 'keep-alive' } },
             resolve,
           )
           .on('error', reject);
