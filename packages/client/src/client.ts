@@ -6,6 +6,7 @@ import {
   type ClientHandshakeResult,
   Connection,
   WebSocket as CoreWebSocket,
+  checkMessageLimits,
   createClientHandshake,
   ErrorCode,
   type Extension,
@@ -88,6 +89,9 @@ export class Client extends CoreWebSocket {
   constructor(url: string | URL, protocols?: ClientProtocols, options?: ClientOptions | null) {
     const opts = options ?? {};
     validateOptions(opts, clientOptionKeys);
+    // The engine is built when the server's 101 arrives, inside a socket callback: check its
+    // limits now, where a RangeError reaches the caller.
+    checkMessageLimits(opts);
     const target = parseWebSocketUrl(String(url));
     super({
       url: String(url),

@@ -85,6 +85,7 @@ export {
 } from './protocol/extension-negotiation.js';
 export { type EncodeFrameOptions, encodeFrame } from './protocol/frame-encoder.js';
 export {
+  checkMessageLimits,
   DEFAULT_MAX_FRAGMENTS,
   DEFAULT_MAX_LENGTH,
   FrameEvent,

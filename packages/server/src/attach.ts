@@ -1,7 +1,7 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { validateOptions } from '@sockeye/core';
+import { checkMessageLimits, validateOptions } from '@sockeye/core';
 import type { Clients } from './client-set.js';
 import { type ServerOptions, serverOptionKeys } from './server-options.js';
 import { type RouteOptions, refuse, routeOptionKeys, UpgradeRoute } from './upgrade-route.js';
@@ -54,8 +54,9 @@ export function attach(
   options: AttachOptions,
   onConnection: (ws: WebSocket, request: IncomingMessage) => void,
 ): AttachHandle {
-  // Unknown keys throw now, not on the first connection.
+  // Unknown keys and bad limits throw now, not on the first connection.
   validateOptions(options, attachOptionKeys);
+  checkMessageLimits(options);
   const route = new UpgradeRoute(options, onConnection);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {

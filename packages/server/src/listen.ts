@@ -6,7 +6,13 @@
  * less than through Node's HTTP server (no `IncomingMessage`; bench/README.md).
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { type HandshakeError, type HttpHead, HttpHeadParser, validateOptions } from '@sockeye/core';
+import {
+  checkMessageLimits,
+  type HandshakeError,
+  type HttpHead,
+  HttpHeadParser,
+  validateOptions,
+} from '@sockeye/core';
 import type { Clients } from './client-set.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT, type ServerOptions, serverOptionKeys } from './server-options.js';
 import { UpgradeRequest } from './upgrade-request.js';
@@ -64,8 +70,9 @@ export function listen(
   options: ListenOptions,
   onConnection: (ws: WebSocket, request: UpgradeRequest) => void,
 ): Promise<ListenHandle> {
-  // Unknown keys throw now, not on the first connection.
+  // Unknown keys and bad limits throw now, not on the first connection.
   validateOptions(options, listenOptionKeys);
+  checkMessageLimits(options);
   const { port = 0, host, backlog, ...rest } = options;
   const route = new UpgradeRoute(rest, onConnection);
 

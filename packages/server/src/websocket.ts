@@ -2,6 +2,7 @@ import {
   acceptHandshake,
   Connection,
   WebSocket as CoreWebSocket,
+  checkMessageLimits,
   DraftConnection,
   type DriverSocket,
   ErrorCode,
@@ -229,8 +230,9 @@ const UNSAFE_VALUE = /[\r\n\0]/;
 
 function baseInit(request: UpgradeRequestLike, options: ServerOptions | null | undefined) {
   validateOptions(options, serverOptionKeys);
-  // Bad custom headers throw here, synchronously, rather than out of the handshake tick.
+  // Bad custom headers and limits throw here, synchronously, rather than out of the handshake tick.
   if (options?.headers !== undefined) checkResponseHeaders(options.headers);
+  if (options) checkMessageLimits(options);
   // The core WebSocket reads its own four settings (closeTimeout, ping, pingTimeout,
   // highWaterMark) from the options as they are: no copy per connection.
   return {

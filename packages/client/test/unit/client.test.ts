@@ -46,6 +46,18 @@ describe('Client construction', () => {
     );
   });
 
+  it('throws for a maxLength or maxFragments the engine cannot take, not when the server answers', () => {
+    // The engine is built inside the socket's data handler: a throw there would crash the process.
+    for (const options of [
+      { maxLength: -1 },
+      { maxLength: 1.5 },
+      { maxLength: Number.POSITIVE_INFINITY },
+      { maxFragments: 0 },
+    ]) {
+      expect(() => new Client(URL_, [], options)).toThrow(RangeError);
+    }
+  });
+
   it('knows every documented option', () => {
     expect([...clientOptionKeys].sort()).toEqual(
       [

@@ -25,7 +25,7 @@ import { type Engine, type EngineHandler, EngineState } from './engine.js';
 import type { ExtensionMessage, ExtensionPipeline } from './extension.js';
 import { pushFrame, pushTextFrame, RSV1, RSV2, RSV3 } from './frame-encoder.js';
 import {
-  checkLimit,
+  checkMaxLength,
   DEFAULT_MAX_FRAGMENTS,
   DEFAULT_MAX_LENGTH,
   FrameEvent,
@@ -208,12 +208,7 @@ export class Connection implements Engine {
     }
     this.#handler = handler;
     this.#keySource = role === Role.Client ? writeRandomMaskKey : null;
-    const maxLength = checkLimit(
-      'maxLength',
-      options.maxLength ?? DEFAULT_MAX_LENGTH,
-      0,
-      Number.MAX_SAFE_INTEGER,
-    );
+    const maxLength = checkMaxLength(options.maxLength ?? DEFAULT_MAX_LENGTH);
     this.#ext =
       extensions === null
         ? null

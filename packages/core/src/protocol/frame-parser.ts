@@ -244,6 +244,30 @@ export function checkLimit(name: string, value: unknown, min: number, max: numbe
   return value;
 }
 
+/** Checks a `maxLength` option: whole bytes, up to 2^53 − 1 (0 refuses every non-empty message). */
+export function checkMaxLength(value: unknown): number {
+  return checkLimit('maxLength', value, 0, Number.MAX_SAFE_INTEGER);
+}
+
+/** Checks a `maxFragments` option: at least one frame per message. */
+export function checkMaxFragments(value: unknown): number {
+  return checkLimit('maxFragments', value, 1, Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * Throws the `RangeError` the engine would throw for a `maxLength` or `maxFragments` it cannot
+ * take. For constructors whose engine is built only once the handshake is done, from a socket
+ * callback or a later tick, where that throw would crash the process instead of reaching the
+ * caller.
+ */
+export function checkMessageLimits(options: {
+  readonly maxLength?: unknown;
+  readonly maxFragments?: unknown;
+}): void {
+  if (options.maxLength !== undefined) checkMaxLength(options.maxLength);
+  if (options.maxFragments !== undefined) checkMaxFragments(options.maxFragments);
+}
+
 /**
  * The RFC 6455 frame parser. Feed a chunk, then call {@link read} until it returns
  * `FrameEvent.None`; after each event the result is in the public fields.
@@ -313,18 +337,8 @@ export class FrameParser {
       throw new TypeError(`role must be 'client' or 'server', got ${String(options.role)}`);
     }
     if (options.role === Role.Server) this.#flags = F_EXPECT_MASKED;
-    const maxLength = checkLimit(
-      'maxLength',
-      options.maxLength ?? DEFAULT_MAX_LENGTH,
-      0,
-      Number.MAX_SAFE_INTEGER,
-    );
-    const maxFragments = checkLimit(
-      'maxFragments',
-      options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
-      1,
-      Number.MAX_SAFE_INTEGER,
-    );
+    const maxLength = checkMaxLength(options.maxLength ?? DEFAULT_MAX_LENGTH);
+    const maxFragments = checkMaxFragments(options.maxFragments ?? DEFAULT_MAX_FRAGMENTS);
     const extensions = options.extensions ?? null;
     this.#config =
       extensions === null && maxLength === DEFAULT_MAX_LENGTH && maxFragments === DEFAULT_MAX_FRAGMENTS

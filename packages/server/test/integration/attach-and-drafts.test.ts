@@ -86,9 +86,10 @@ describe('attach', () => {
     good.close();
   });
 
-  it('throws on unknown option keys at once', () => {
+  it('throws on unknown option keys and bad limits at once', () => {
     const server = http.createServer();
     expect(() => attach(server, { pth: '/' } as never, () => {})).toThrow('Unrecognized option: pth');
+    expect(() => attach(server, { maxLength: -1 }, () => {})).toThrow(RangeError);
   });
 });
 

@@ -192,8 +192,9 @@ describe('listen', () => {
     });
   });
 
-  it('throws on unknown option keys at once', () => {
+  it('throws on unknown option keys and bad limits at once', () => {
     expect(() => listen({ prot: 1 } as never, () => {})).toThrow('Unrecognized option: prot');
+    expect(() => listen({ maxFragments: 0 }, () => {})).toThrow(RangeError);
   });
 });
 

@@ -252,6 +252,15 @@ describe('handshake', () => {
       'Unrecognized option: maxLenght',
     );
   });
+
+  it('throws for a maxLength or maxFragments the engine cannot take, before the handshake tick', () => {
+    // The engine is built on the handshake tick: a throw there would crash the process.
+    const request = { url: '/', headers: { host: 'h' }, socket: {} } as unknown as IncomingMessage;
+    const socket = { on() {}, destroy() {} } as never;
+    for (const options of [{ maxLength: -1 }, { maxLength: Number.POSITIVE_INFINITY }, { maxFragments: 0 }]) {
+      expect(() => new WebSocket(request, socket, null, null, options)).toThrow(RangeError);
+    }
+  });
 });
 
 describe('ping', () => {
