@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -142,6 +143,44 @@ describe('client: the TLS handshake fails', () => {
     expect(client.events).toEqual(['error', 'close']);
     expect(client.errors[0]?.code).toBe('WS_ERR_NETWORK');
     expect(client.errors[0]?.message).toMatch(/certificate/i);
+    await guard.finish();
+  });
+});
+
+describe('client: a TLS record fails after open', () => {
+  it('a forged record in the stream: error, close 1006, the socket closed', async () => {
+    guard.begin();
+    const { key, cert } = selfSignedCertificate();
+    const tlsServer: TlsServer = createTlsServer({ key, cert }, async (socket) => {
+      socket.on('error', () => {});
+      socket.write(switchingProtocols(await readUntil(socket, '\r\n\r\n')));
+    });
+    const tlsPort = await listenLoopback(tlsServer);
+    guard.defer(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
+    // A relay in front of the TLS server that, once the connection is open, writes one application
+    // data record of garbage to the client: its MAC check fails.
+    let opened: () => void = () => {};
+    const open = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const relayClosed: Promise<unknown>[] = [];
+    const relay = await raw(async (socket) => {
+      const upstream = connect(tlsPort, '127.0.0.1');
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+      relayClosed.push(once(socket, 'close'));
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+      await open;
+      socket.write(Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, 0xff]), Buffer.alloc(255)]));
+    });
+    const client = observe(`wss://127.0.0.1:${relay.port}/`, { tls: { ca: cert } });
+    void client.opened.then(opened);
+    await within(client.closed, 3000, 'close');
+    expect(client.events).toEqual(['open', 'error', 'close']);
+    expect(client.errors[0]?.code).toBe('WS_ERR_NETWORK');
+    expect(client.close).toMatchObject({ code: 1006, wasClean: false });
+    await within(relayClosed[0]!, 3000, 'the client closing TCP');
     await guard.finish();
   });
 });

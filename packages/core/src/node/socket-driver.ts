@@ -356,6 +356,10 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal The socket failed (reset, TLS error, write after the peer vanished). */
   handleError(error: Error): void {
+    // Node destroys a TCP socket that fails, but not a TLS socket whose error comes from a record
+    // after its handshake (a bad MAC, a record too long). The connection is unusable either way,
+    // and the socket's `close` is what ends the WebSocket.
+    if (!this.socket.destroyed) this.socket.destroy();
     // An error after a completed closing handshake (typically ECONNRESET) changes nothing.
     if (this.engine.closeReceived && this.engine.closeSent) return;
     if ((this.#flags & FINISHED) !== 0) return;
