@@ -372,6 +372,7 @@ export class SocketDriver implements EngineHandler {
 
   /** @internal The socket's write buffer drained. */
   handleDrain(): void {
+    this.engine.setOutputBlocked(false);
     this.#handler.onDrain();
   }
 
@@ -460,6 +461,8 @@ export class SocketDriver implements EngineHandler {
       for (let i = 0; i < count; i++) socket.write(chunks[i]!);
       socket.uncork();
     }
+    // Until `drain`, the engine holds back its answers to pings (see Engine.setOutputBlocked).
+    if (socket.writableNeedDrain) this.engine.setOutputBlocked(true);
     if ((this.#flags & CLOSE_AFTER_OUTPUT) !== 0 && this.engine.pendingBytes === 0) {
       this.#flags &= ~CLOSE_AFTER_OUTPUT;
       this.closeTcp();

@@ -83,6 +83,14 @@ const DEAD = 8;
 const RECEIVING = 16;
 /** Inside receiveData, bytes were queued: onOutgoing is called once at the end. */
 const NOTIFY_PENDING = 32;
+/** The transport's buffer is over its high-water mark (setOutputBlocked): pings are answered later. */
+const OUTPUT_BLOCKED = 128;
+
+/**
+ * The newest ping each blocked connection has not answered yet (see setOutputBlocked). Rarely
+ * set, so kept here rather than in a field every idle connection would carry.
+ */
+const unansweredPings = new WeakMap<Connection, Buffer>();
 
 /**
  * What only a connection with negotiated extensions needs, kept out of the connection itself so
@@ -442,7 +450,15 @@ export class Connection implements Engine {
       // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
       // unless it already received a Close frame. … A Pong frame sent in response to a Ping
       // frame must have identical 'Application data'." Once our close is out we send nothing more.
-      if ((this.#flags & CLOSE_SENT) === 0) this.pushControl(Opcode.Pong, payload);
+      if ((this.#flags & CLOSE_SENT) !== 0) {
+        // No answer.
+      } else if ((this.#flags & OUTPUT_BLOCKED) !== 0) {
+        // "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
+        // previous Ping frame(s), the endpoint MAY elect to send a Pong frame for only the most
+        // recently processed Ping frame." So a peer that pings without reading cannot make us
+        // buffer pongs without end. A copy: the payload may be a view of a whole read.
+        unansweredPings.set(this, Buffer.from(payload));
+      } else this.pushControl(Opcode.Pong, payload);
       this.#handler.onPing(payload);
     } else {
       this.#handler.onPong(payload);
@@ -603,6 +619,18 @@ export class Connection implements Engine {
     const out = this.#outgoing;
     this.#outgoing = null;
     return out ?? [];
+  }
+
+  setOutputBlocked(blocked: boolean): void {
+    if (blocked) {
+      this.#flags |= OUTPUT_BLOCKED;
+      return;
+    }
+    this.#flags &= ~OUTPUT_BLOCKED;
+    const payload = unansweredPings.get(this);
+    if (payload === undefined) return;
+    unansweredPings.delete(this);
+    if ((this.#flags & CLOSE_SENT) === 0) this.pushControl(Opcode.Pong, payload);
   }
 
   /** Control frames may be injected between the frames of a message (§5.4), so they skip the queue. */

@@ -387,6 +387,9 @@ export class DraftConnection implements Engine {
     return out;
   }
 
+  /** The drafts have no ping: nothing is answered on the engine's own account. */
+  setOutputBlocked(_blocked: boolean): void {}
+
   #push(bytes: Buffer): void {
     const wasEmpty = this.#outgoing.length === 0;
     this.#outgoing.push(bytes);

@@ -60,6 +60,12 @@ export interface Engine {
 
   /** Takes the bytes waiting to be written, in order, and empties the queue. */
   takeOutgoing(): Buffer[];
+  /**
+   * The transport's write buffer went over its high-water mark (`true`) or drained (`false`).
+   * While blocked, the engine answers only the newest ping, once unblocked, so a peer that sends
+   * pings and reads nothing cannot grow the buffer without end.
+   */
+  setOutputBlocked(blocked: boolean): void;
 }
 
 /** `Open`, `Closing` (our close frame sent, the peer's awaited) and `Closed` (handshake done, or failed). */

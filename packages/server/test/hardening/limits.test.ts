@@ -99,6 +99,42 @@ describe('server limits on the wire', () => {
   });
 });
 
+describe('server limits on what the peer makes it send', () => {
+  it('a peer that pings and never reads gets pongs held back, then one for its newest ping', async () => {
+    const highWaterMark = 64 * 1024;
+    const { socket, observed, received } = await open({ highWaterMark });
+    socket.pause();
+    // 32 MiB of pings: past what the kernel's socket buffers hold, so the pongs would pile up in
+    // the server's own buffer if it answered each one.
+    const burst = Buffer.concat(
+      Array.from({ length: 1024 }, (_, i) => frame(9, Buffer.alloc(125, i & 0xff), { mask: true })),
+    );
+    const last = frame(9, Buffer.from('the newest ping'), { mask: true });
+    for (let sent = 0; sent < 32 << 20; sent += burst.length) {
+      if (!socket.write(burst)) await new Promise((resolve) => socket.once('drain', resolve));
+    }
+    socket.write(last);
+    // Until the peer reads, the server holds at most one read's worth of pongs over the mark.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(observed.ws.readyState).toBe(1);
+    expect(observed.ws.bufferedAmount).toBeLessThan(highWaterMark + 512 * 1024);
+    socket.resume();
+    await within(
+      new Promise<void>((resolve) => {
+        const check = () => {
+          const pongs = parseFrames(received()).filter((f) => f.opcode === 10);
+          if (pongs.at(-1)?.payload.toString() === 'the newest ping') resolve();
+          else setTimeout(check, 20);
+        };
+        check();
+      }),
+      5000,
+      'the pong for the newest ping',
+    );
+    await expectNoEscapes(trap);
+  });
+});
+
 describe('server limits on send', () => {
   it('ping() and pong() over 125 bytes throw RangeError and leave the connection usable', async () => {
     const { observed, received } = await open();

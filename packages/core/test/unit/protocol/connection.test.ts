@@ -427,6 +427,32 @@ describe('RFC 6455 §5.5.1 Close', () => {
     expect(() => server().connection.sendClose(undefined, 'reason')).toThrow(TypeError);
   });
 
+  it('while its output is blocked, answers only the newest ping, once unblocked (§5.5.3)', () => {
+    const h = server();
+    h.connection.setOutputBlocked(true);
+    h.receive(Buffer.concat([clientFrame(Opcode.Ping, 'p1'), clientFrame(Opcode.Ping, 'p2')]));
+    expect(h.take()).toEqual([
+      { type: 'ping', payload: Buffer.from('p1').toString('hex') },
+      { type: 'ping', payload: Buffer.from('p2').toString('hex') },
+    ]);
+    expectNothingSent(h);
+    h.connection.setOutputBlocked(false);
+    expectFramesSent(h, [{ opcode: Opcode.Pong, payload: 'p2' }]);
+    // Unblocked again: every ping is answered.
+    h.receive(Buffer.concat([clientFrame(Opcode.Ping, 'p3'), clientFrame(Opcode.Ping, 'p4')]));
+    expectFramesSent(h, [
+      { opcode: Opcode.Pong, payload: 'p3' },
+      { opcode: Opcode.Pong, payload: 'p4' },
+    ]);
+    // A ping held back when our close goes out is not answered after it.
+    h.connection.setOutputBlocked(true);
+    h.receive(clientFrame(Opcode.Ping, 'p5'));
+    h.connection.sendClose(1000);
+    h.sent();
+    h.connection.setOutputBlocked(false);
+    expectNothingSent(h);
+  });
+
   it('sends nothing after its close frame: send* return false and pings get no pong', () => {
     const h = server();
     h.connection.sendClose(1000);
