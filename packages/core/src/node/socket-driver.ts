@@ -89,6 +89,12 @@ const CLOSE_AFTER_OUTPUT = 16;
 const PEER_ENDED = 32;
 /** The socket closed while messages received before the peer's FIN were still inflating (see `finish`). */
 const FINISH_PENDING = 64;
+/**
+ * Reading stopped while received messages wait for the extensions (inflating), so that a peer
+ * cannot queue compressed messages faster than they are decoded. Separate from PAUSED (the
+ * application's): the socket reads again only when neither is set.
+ */
+const THROTTLED = 128;
 
 /** The automatic ping's state, made only for a connection with a ping interval. */
 interface Pinger {
@@ -127,7 +133,7 @@ export class SocketDriver implements EngineHandler {
   #closeTimer: NodeJS.Timeout | null = null;
   /** Null without a ping interval (most connections), and once pinging stopped. */
   #pinger: Pinger | null = null;
-  /** BATCHED, PAUSED, STARTED, FINISHED, CLOSE_AFTER_OUTPUT, PEER_ENDED, FINISH_PENDING. */
+  /** BATCHED, PAUSED, STARTED, FINISHED, CLOSE_AFTER_OUTPUT, PEER_ENDED, FINISH_PENDING, THROTTLED. */
   #flags = 0;
   /**
    * The close code and reason `onClosed` reports: the peer's (`onClose`), else those of the first
@@ -179,8 +185,11 @@ export class SocketDriver implements EngineHandler {
       interval.unref();
       this.#pinger = { interval, deadline: null, count: 0 };
     }
-    if (head !== undefined && head.length > 0) this.engine.receiveData(head);
-    if ((this.#flags & PAUSED) === 0) socket.resume();
+    if (head !== undefined && head.length > 0) {
+      this.engine.receiveData(head);
+      if (this.engine.incomingInFlight > 0) this.#flags |= THROTTLED;
+    }
+    if ((this.#flags & (PAUSED | THROTTLED)) === 0) socket.resume();
   }
 
   /** Bytes accepted and not yet handed to the kernel: the engine's pending bytes plus the socket's buffer. */
@@ -248,11 +257,33 @@ export class SocketDriver implements EngineHandler {
     this.clearPongTimer();
   }
 
-  /** Restarts reading. */
+  /** Restarts reading (once messages waiting for the extensions are delivered, if any are). */
   resume(): void {
     if ((this.#flags & PAUSED) === 0) return;
     this.#flags &= ~PAUSED;
-    if ((this.#flags & STARTED) !== 0) this.socket.resume();
+    if ((this.#flags & (STARTED | THROTTLED)) === STARTED) this.socket.resume();
+  }
+
+  /**
+   * @internal A read left messages waiting for the extensions: read no more until they are
+   * delivered. Like ws, which pauses its socket while it inflates; otherwise a peer could queue
+   * messages that are small on the wire and slow to inflate faster than they are decoded.
+   */
+  throttle(): void {
+    if ((this.#flags & THROTTLED) !== 0) return;
+    this.#flags |= THROTTLED;
+    this.socket.pause();
+  }
+
+  /**
+   * Reads again once no received message waits for the extensions, or at once when `failed` (the
+   * engine reads nothing more, but the peer's FIN must still be seen), unless the application
+   * paused reading.
+   */
+  private unthrottle(failed = false): void {
+    if ((this.#flags & THROTTLED) === 0 || (!failed && this.engine.incomingInFlight > 0)) return;
+    this.#flags &= ~THROTTLED;
+    if ((this.#flags & PAUSED) === 0) this.socket.resume();
   }
 
   // EngineHandler ---------------------------------------------------------------------------------
@@ -260,6 +291,7 @@ export class SocketDriver implements EngineHandler {
   /** @internal */
   onMessage(data: string | Buffer, binary: boolean): void {
     this.#handler.onMessage(data, binary);
+    this.unthrottle();
   }
 
   /** @internal */
@@ -302,6 +334,7 @@ export class SocketDriver implements EngineHandler {
     }
     this.flush();
     this.stopPing();
+    this.unthrottle(true);
     // RFC 6455 §7.1.7: "_Fail the WebSocket Connection_ … the endpoint MUST _Close the WebSocket
     // Connection_": the close frame is queued; no more input is processed, so close TCP now.
     this.endGracefully();
@@ -384,7 +417,7 @@ export class SocketDriver implements EngineHandler {
     pinger.count++;
     this.engine.sendPing(Buffer.from(String(pinger.count)));
     const pingTimeout = this.#options.pingTimeout;
-    if (pingTimeout > 0 && pinger.deadline === null && (this.#flags & PAUSED) === 0) {
+    if (pingTimeout > 0 && pinger.deadline === null && (this.#flags & (PAUSED | THROTTLED)) === 0) {
       pinger.deadline = setTimeout(driverPongTimeout, pingTimeout, this);
       pinger.deadline.unref();
     }
@@ -533,12 +566,14 @@ const batch: SocketDriver[] = [];
 let batchDepth = 0;
 
 function socketOnData(this: AttachedSocket, chunk: Buffer): void {
+  const driver = this[kDriver];
   batchDepth++;
   try {
-    this[kDriver].engine.receiveData(chunk);
+    driver.engine.receiveData(chunk);
   } finally {
     if (--batchDepth === 0 && batch.length > 0) flushBatch();
   }
+  if (driver.engine.incomingInFlight > 0) driver.throttle();
 }
 
 function flushBatch(): void {

@@ -262,6 +262,11 @@ export class Connection implements Engine {
     return ext === null ? 0 : ext.pendingBytes;
   }
 
+  get incomingInFlight(): number {
+    const ext = this.#ext;
+    return ext === null ? 0 : ext.incomingInFlight;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Input
 

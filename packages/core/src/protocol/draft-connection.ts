@@ -160,6 +160,11 @@ export class DraftConnection implements Engine {
     return this.#heldBytes;
   }
 
+  /** The drafts have no extensions: every message is delivered as it is read. */
+  get incomingInFlight(): number {
+    return 0;
+  }
+
   /** Feeds bytes read after the request head. The engine keeps references to `chunk` (no copy). */
   receiveData(chunk: Buffer): void {
     if (this.#stage === Stage.Done) return;

@@ -22,6 +22,11 @@ export interface Engine {
    * example while an extension compresses them). Part of `bufferedAmount`.
    */
   readonly pendingBytes: number;
+  /**
+   * Messages received that the extensions are still decoding (inflating), not yet delivered. The
+   * driver stops reading while there are any.
+   */
+  readonly incomingInFlight: number;
 
   /** Feeds bytes read from the transport. Any split of the stream gives the same results. */
   receiveData(chunk: Buffer): void;

@@ -135,6 +135,29 @@ describe('server limits on what the peer makes it send', () => {
   });
 });
 
+describe('server limits on what the peer makes it decode', () => {
+  it('with permessage-deflate, stops reading while messages wait to be inflated', async () => {
+    const { socket, observed } = await open({ extensions: [permessageDeflate()] }, [
+      'Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover',
+    ]);
+    let delivered = 0;
+    observed.ws.on('message', () => delivered++);
+    // Messages of 8 KiB on the wire that inflate to 8 MiB each: cheap to send, slow to decode.
+    const compressed = deflateRawSync(Buffer.alloc(8 << 20), { finishFlush: constants.Z_SYNC_FLUSH });
+    const message = frame(2, compressed.subarray(0, compressed.length - 4), { mask: true, rsv: 4 });
+    const count = Math.ceil((64 << 20) / message.length);
+    // One write per message: writableLength then counts what the kernel has not taken yet.
+    for (let i = 0; i < count; i++) socket.write(message);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The server read only what it could decode meanwhile: most of the 64 MiB is still on this
+    // side (the kernel's buffers hold a few MiB). A server that read on would have taken it all.
+    expect(socket.writableLength).toBeGreaterThan(32 << 20);
+    expect(delivered).toBeGreaterThan(0);
+    expect(observed.ws.readyState).toBe(1);
+    await expectNoEscapes(trap);
+  });
+});
+
 describe('server limits on send', () => {
   it('ping() and pong() over 125 bytes throw RangeError and leave the connection usable', async () => {
     const { observed, received } = await open();
