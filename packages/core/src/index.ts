@@ -103,6 +103,7 @@ export {
   acceptHandshake,
   draftKeyNumber,
   httpErrorResponse,
+  isHttp11OrLater,
   isWebSocketRequest,
   type ServerHandshake,
   type ServerHandshakeAccepted,

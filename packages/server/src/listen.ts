@@ -11,6 +11,7 @@ import {
   type HandshakeError,
   type HttpHead,
   HttpHeadParser,
+  isHttp11OrLater,
   validateOptions,
 } from '@sockeye/core';
 import type { Clients } from './client-set.js';
@@ -78,7 +79,7 @@ export function listen(
 
   const upgrade = (request: UpgradeRequest, socket: Socket, head: Buffer): void => {
     // RFC 6455 §4.1: "The method of the request MUST be GET, and the HTTP version MUST be at least 1.1."
-    if (!isWebSocketVersion(request.httpVersion)) {
+    if (!isHttp11OrLater(request.httpVersion)) {
       refuse(socket, 400, 'A WebSocket upgrade needs HTTP/1.1');
     } else if (route.matches(request)) {
       route.take(request, socket, head);
@@ -124,11 +125,6 @@ export function listen(
  * to the first's `close`, RFC 9110 §5.3).
  */
 const UPGRADE_REQUIRED = 'Connection: Upgrade\r\nUpgrade: websocket\r\n';
-
-function isWebSocketVersion(version: string): boolean {
-  // HttpHeadParser has checked the shape `d.d`.
-  return version.charCodeAt(0) === 0x31 && version.charCodeAt(2) >= 0x31;
-}
 
 /**
  * One connection whose request head has not all arrived: a link in its reader's list, and the two

@@ -34,6 +34,8 @@ import {
  */
 export interface UpgradeRequestLike extends RequestLike {
   method?: string | undefined;
+  /** `1.1` for the upgrade requests Node hands over; a request below 1.1 is refused (400). */
+  httpVersion?: string | undefined;
 }
 
 /** What the constructor accepts as the supported subprotocols: a list, or a comma-separated string. */

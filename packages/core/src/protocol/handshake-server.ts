@@ -25,9 +25,17 @@ import {
   truncateForMessage,
 } from './header-tokens.js';
 
+/** Whether an HTTP version (`major.minor`, one digit each, as Node and HttpHeadParser give it) is 1.1 or later. */
+export function isHttp11OrLater(version: string): boolean {
+  const major = version.charCodeAt(0);
+  return major > 0x31 || (major === 0x31 && version.charCodeAt(2) >= 0x31);
+}
+
 /** The parts of a request the server handshake reads. Header names must be lower-case. */
 export interface ServerHandshakeRequest {
   method?: string | undefined;
+  /** `major.minor`, as Node's `httpVersion`; unchecked when absent. */
+  httpVersion?: string | undefined;
   /** The request target, e.g. `/chat?room=1`. */
   url?: string | undefined;
   headers: HeaderBag;
@@ -141,7 +149,7 @@ export function isWebSocketRequest(request: { method?: string | undefined; heade
  * sent: a bad request gives `{ ok: false }` with the 400/426 response to write.
  *
  * RFC 6455 §4.2.1/§4.2.2, in order: method `GET` (else 400; ws answers 405, sockeye keeps faye's
- * and DESIGN's 400), `Upgrade` with `websocket` and `Connection` with `upgrade` (else 400),
+ * and DESIGN's 400), HTTP/1.1 or later (else 400; ws and faye take HTTP/1.0), `Upgrade` with `websocket` and `Connection` with `upgrade` (else 400),
  * `Sec-WebSocket-Version: 13` (else 426 with `Sec-WebSocket-Version: 13`), `Sec-WebSocket-Key`
  * present once and decoding to 16 bytes (else 400), then subprotocol selection and extension
  * negotiation (a malformed `Sec-WebSocket-Extensions` is 400).
@@ -160,6 +168,17 @@ export function acceptHandshake(
 
   if (request.method !== 'GET') {
     return reject(400, ErrorCode.HandshakeInvalidRequest, `Invalid HTTP method: ${String(request.method)}`);
+  }
+  // §4.2.1: the client's opening handshake is "An HTTP/1.1 or higher GET request"; otherwise the
+  // server "MUST stop processing the client's handshake and return an HTTP response with an
+  // appropriate error code (such as 400 Bad Request)".
+  const httpVersion = request.httpVersion;
+  if (httpVersion !== undefined && !isHttp11OrLater(httpVersion)) {
+    return reject(
+      400,
+      ErrorCode.HandshakeInvalidRequest,
+      `HTTP/${truncateForMessage(httpVersion, 8)} cannot upgrade: a WebSocket handshake needs HTTP/1.1 or later`,
+    );
   }
   const upgrade = headerValue(headers, 'upgrade');
   if (upgrade === undefined) return missingHeader('Upgrade');

@@ -203,6 +203,17 @@ describe('handshake', () => {
     expect((await closeOf(ws)).code).toBe(1002);
   });
 
+  it('answers 400 to an HTTP/1.0 upgrade (RFC 6455 §4.2.1 asks for HTTP/1.1 or later)', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const next = server.nextSocket();
+    socket.write(upgradeRequest('/').replace('HTTP/1.1', 'HTTP/1.0'));
+    const ws = await next;
+    const response = (await readUntil(socket, '\r\n\r\n')).toString();
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await closeOf(ws)).code).toBe(1002);
+  });
+
   it('fails (400), never crashes, when Node dropped headers past maxHeadersCount', async () => {
     const server = await startServer();
     server.server.maxHeadersCount = 4;

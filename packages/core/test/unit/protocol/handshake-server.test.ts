@@ -271,6 +271,12 @@ describe('acceptHandshake: refusals', () => {
     expect(result.error.statusCode).toBe(400);
   });
 
+  it('accepts HTTP/1.1 and later, and a request that does not say its version', () => {
+    for (const httpVersion of ['1.1', '1.2', '2.0', undefined]) {
+      expect(accept({ ...hybiRequest(), httpVersion }).response.toString()).toContain(ACCEPT);
+    }
+  });
+
   it('accepts a one-element key array', () => {
     expect(accept(hybiRequest({ 'sec-websocket-key': [KEY] })).response.toString()).toContain(ACCEPT);
   });
@@ -278,6 +284,11 @@ describe('acceptHandshake: refusals', () => {
   it.each<[string, ServerHandshakeRequest, string]>([
     ['POST (ws answers 405; sockeye keeps 400)', hybiRequest({}, 'POST'), 'Invalid HTTP method: POST'],
     ['a missing method', { ...hybiRequest(), method: undefined }, 'Invalid HTTP method: undefined'],
+    [
+      'HTTP/1.0 (RFC 6455 §4.2.1: "An HTTP/1.1 or higher GET request"; ws and faye take it)',
+      { ...hybiRequest(), httpVersion: '1.0' },
+      'HTTP/1.0 cannot upgrade: a WebSocket handshake needs HTTP/1.1 or later',
+    ],
     [
       'a missing Upgrade (dropped past maxHeadersCount)',
       hybiRequest({ upgrade: undefined }),
