@@ -111,6 +111,32 @@ describe('client: hostile handshake responses', () => {
   }
 });
 
+describe('client: interim 1xx answers before the 101', () => {
+  it('skips 100 Continue and 103 Early Hints, apart or in one packet with the 101 (RFC 9110 §15.2)', async () => {
+    guard.begin();
+    const server = await raw(async (socket) => {
+      const request = await readUntil(socket, '\r\n\r\n');
+      socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      socket.write(
+        `HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n${switchingProtocols(request)}`,
+      );
+      socket.write(frame(1, 'after the interim answers'));
+    });
+    const client = observe(server.url);
+    const message = new Promise<string>((resolve) =>
+      client.ws.on('message', (event) => resolve(String(event.data))),
+    );
+    await within(client.opened, 3000, 'open');
+    expect(await within(message, 3000, 'the first message')).toBe('after the interim answers');
+    expect(client.ws.statusCode).toBe(101);
+    // The raw server answers no close frame: drop the connection.
+    client.ws.terminate();
+    await within(client.closed, 3000, 'close');
+    await guard.finish();
+  });
+});
+
 describe('client: a server that ends right after its last frames', () => {
   it('a compressed message, a Close and FIN in one write: the message before close, with the server’s code', async () => {
     // The FIN arrives while the message is still inflating on zlib's thread pool.
