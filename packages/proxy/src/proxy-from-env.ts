@@ -78,7 +78,6 @@ export function matchesNoProxy(host: string, port: number, noProxy: string): boo
   for (const raw of noProxy.split(/[\s,]+/)) {
     let entry = raw.trim().toLowerCase();
     if (entry === '') continue;
-    if (entry === '*') return true;
 
     let entryPort: number | null = null;
     const portMatch = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry);
@@ -87,6 +86,8 @@ export function matchesNoProxy(host: string, port: number, noProxy: string): boo
       entryPort = Number(portMatch[2]);
     }
     if (entryPort !== null && entryPort !== port) continue;
+    // `*` is every host; `*:80`, every host on port 80.
+    if (entry === '*') return true;
     entry = normaliseHost(entry);
     if (entry === '') continue;
 

@@ -74,6 +74,12 @@ describe('matchesNoProxy', () => {
     expect(matchesNoProxy('anything.example', 80, 'foo, *')).toBe(true);
   });
 
+  it('matches every host on one port with *:port, as the README lists', () => {
+    expect(matchesNoProxy('anything.example', 80, '*:80')).toBe(true);
+    expect(matchesNoProxy('[::1]', 80, '*:80')).toBe(true);
+    expect(matchesNoProxy('anything.example', 443, '*:80')).toBe(false);
+  });
+
   it('matches a domain and its subdomains, never a mere string suffix', () => {
     expect(matchesNoProxy('example.com', 80, 'example.com')).toBe(true);
     expect(matchesNoProxy('a.b.example.com', 80, 'example.com')).toBe(true);
