@@ -23,7 +23,7 @@ import {
   validateOptions,
   type WebSocketError,
 } from '@sockeye/core';
-import { parseProxyUrl, proxyFromEnvironment } from '@sockeye/proxy';
+import { buildConnectRequest, parseProxyUrl, proxyFromEnvironment } from '@sockeye/proxy';
 import {
   type ClientOptions,
   clientOptionKeys,
@@ -166,8 +166,7 @@ export class Client extends CoreWebSocket {
     if (this.#abort.signal.aborted) return;
     const target = this.#target;
     const secure = target.protocol === 'wss:';
-    const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-    const port = target.port === '' ? (secure ? 443 : 80) : Number(target.port);
+    const { host, port } = hostAndPort(target);
     const options = this.#options;
     const tlsOptions: tls.ConnectionOptions = { ...options.tls };
     if (tlsOptions.ca === undefined && options.ca !== undefined) tlsOptions.ca = options.ca;
@@ -365,5 +364,15 @@ function resolveProxy(target: URL, proxy: ProxyOptions | undefined): TransportOp
   if (proxy.origin !== undefined) url = parseProxyUrl(String(proxy.origin));
   else if (proxy.fromEnvironment) url = proxyFromEnvironment(target, process.env);
   if (url === null) return null;
+  // Builds the CONNECT request once now, so that a bad header throws its TypeError here rather
+  // than failing the connection later as a network error.
+  if (proxy.headers !== undefined) buildConnectRequest(hostAndPort(target), { headers: proxy.headers });
   return { url, headers: proxy.headers, tls: proxy.tls };
+}
+
+/** The server's host (an IPv6 literal without brackets) and port, the scheme's default if none. */
+function hostAndPort(target: URL): { host: string; port: number } {
+  const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
+  const port = target.port === '' ? (target.protocol === 'wss:' ? 443 : 80) : Number(target.port);
+  return { host, port };
 }

@@ -58,6 +58,16 @@ describe('Client construction', () => {
     }
   });
 
+  it('throws for a proxy header that cannot go in the CONNECT request, at once', () => {
+    const proxy = { origin: 'http://127.0.0.1:9' };
+    expect(
+      () => new Client(URL_, [], { proxy: { ...proxy, headers: { 'X-A': 'a\r\nInjected: 1' } } }),
+    ).toThrow(TypeError);
+    expect(() => new Client(URL_, [], { proxy: { ...proxy, headers: { 'bad name': 'a' } } })).toThrow(
+      TypeError,
+    );
+  });
+
   it('knows every documented option', () => {
     expect([...clientOptionKeys].sort()).toEqual(
       [
