@@ -455,15 +455,15 @@ export class Connection implements Engine {
       // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
       // unless it already received a Close frame. … A Pong frame sent in response to a Ping
       // frame must have identical 'Application data'." Once our close is out we send nothing more.
-      if ((this.#flags & CLOSE_SENT) !== 0) {
-        // No answer.
-      } else if ((this.#flags & OUTPUT_BLOCKED) !== 0) {
+      if ((this.#flags & (CLOSE_SENT | OUTPUT_BLOCKED)) === 0) {
+        this.pushControl(Opcode.Pong, payload);
+      } else if ((this.#flags & CLOSE_SENT) === 0) {
         // "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
         // previous Ping frame(s), the endpoint MAY elect to send a Pong frame for only the most
         // recently processed Ping frame." So a peer that pings without reading cannot make us
         // buffer pongs without end. A copy: the payload may be a view of a whole read.
         unansweredPings.set(this, Buffer.from(payload));
-      } else this.pushControl(Opcode.Pong, payload);
+      }
       this.#handler.onPing(payload);
     } else {
       this.#handler.onPong(payload);

@@ -149,10 +149,11 @@ export function isWebSocketRequest(request: { method?: string | undefined; heade
  * sent: a bad request gives `{ ok: false }` with the 400/426 response to write.
  *
  * RFC 6455 §4.2.1/§4.2.2, in order: method `GET` (else 400; ws answers 405, sockeye keeps faye's
- * and DESIGN's 400), HTTP/1.1 or later (else 400; ws and faye take HTTP/1.0), `Upgrade` with `websocket` and `Connection` with `upgrade` (else 400),
- * `Sec-WebSocket-Version: 13` (else 426 with `Sec-WebSocket-Version: 13`), `Sec-WebSocket-Key`
- * present once and decoding to 16 bytes (else 400), then subprotocol selection and extension
- * negotiation (a malformed `Sec-WebSocket-Extensions` is 400).
+ * and DESIGN's 400), HTTP/1.1 or later (else 400; ws and faye take HTTP/1.0), `Upgrade` with
+ * `websocket` and `Connection` with `upgrade` (else 400), `Sec-WebSocket-Version: 13` (else 426
+ * with `Sec-WebSocket-Version: 13`), `Sec-WebSocket-Key` present once and decoding to 16 bytes
+ * (else 400), then subprotocol selection and extension negotiation (a malformed
+ * `Sec-WebSocket-Extensions` is 400).
  *
  * @throws TypeError for invalid `options` (unknown keys, unsafe custom headers, bad plugins): a
  *   programming error, not the client's.
