@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { Extension } from '@sockeye/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,17 @@ interface CloseInfo {
   code: number;
   reason: string;
   wasClean: boolean;
+}
+
+/** Writes `request` on a raw socket to `server`; resolves with the socket and the server's WebSocket for it. */
+async function rawUpgrade(
+  server: TestServer,
+  request = upgradeRequest('/'),
+): Promise<{ socket: Socket; ws: WebSocket }> {
+  const socket = await connectRaw(server.port);
+  const next = server.nextSocket();
+  socket.write(request);
+  return { socket, ws: await next };
 }
 
 function closeOf(ws: WebSocket): Promise<CloseInfo> {
@@ -172,10 +183,10 @@ describe('handshake', () => {
 
   it('answers 426 with Sec-WebSocket-Version: 13 for another version, then error and close 1002', async () => {
     const server = await startServer();
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('/').replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'));
-    const ws = await next;
+    const { socket, ws } = await rawUpgrade(
+      server,
+      upgradeRequest('/').replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'),
+    );
     const closed = closeOf(ws);
     const response = await readUntil(socket, '\r\n\r\n');
     const text = response.toString();
@@ -191,10 +202,10 @@ describe('handshake', () => {
 
   it('answers 400 with a plain-text reason for a missing key', async () => {
     const server = await startServer();
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('/').replace(/Sec-WebSocket-Key: .*\r\n/, ''));
-    const ws = await next;
+    const { socket, ws } = await rawUpgrade(
+      server,
+      upgradeRequest('/').replace(/Sec-WebSocket-Key: .*\r\n/, ''),
+    );
     const error = seen(ws).error;
     const response = (await readUntil(socket, '\r\n\r\n')).toString();
     expect(response).toMatch(/^HTTP\/1\.1 400 /);
@@ -205,10 +216,7 @@ describe('handshake', () => {
 
   it('answers 400 to an HTTP/1.0 upgrade (RFC 6455 §4.2.1 asks for HTTP/1.1 or later)', async () => {
     const server = await startServer();
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('/').replace('HTTP/1.1', 'HTTP/1.0'));
-    const ws = await next;
+    const { socket, ws } = await rawUpgrade(server, upgradeRequest('/').replace('HTTP/1.1', 'HTTP/1.0'));
     const response = (await readUntil(socket, '\r\n\r\n')).toString();
     expect(response).toMatch(/^HTTP\/1\.1 400 /);
     expect((await closeOf(ws)).code).toBe(1002);
@@ -249,10 +257,11 @@ describe('handshake', () => {
 
   it('takes the url of an absolute-form target from the target, not from Host (RFC 9112 §3.2.2)', async () => {
     const server = await startServer();
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('http://example.com:8080/chat?room=1', [], 'other.example'));
-    expect((await next).url).toBe('ws://example.com:8080/chat?room=1');
+    const { socket, ws } = await rawUpgrade(
+      server,
+      upgradeRequest('http://example.com:8080/chat?room=1', [], 'other.example'),
+    );
+    expect(ws.url).toBe('ws://example.com:8080/chat?room=1');
     socket.destroy();
   });
 
@@ -342,10 +351,7 @@ describe('closing', () => {
 
   it('close timeout: a peer that never answers the close frame is dropped with 1006', async () => {
     const server = await startServer({ ws: { closeTimeout: 100 } });
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('/'));
-    const ws = await next;
+    const { socket, ws } = await rawUpgrade(server);
     await seen(ws).opened;
     socket.on('data', () => {});
     const closed = closeOf(ws);
@@ -523,10 +529,7 @@ describe('closing', () => {
 
   it('TCP reset in the middle of a frame: close 1006, not clean', async () => {
     const server = await startServer();
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('/'));
-    const ws = await next;
+    const { socket, ws } = await rawUpgrade(server);
     await seen(ws).opened;
     const closed = closeOf(ws);
     socket.write(frame(2, Buffer.alloc(1000), { mask: true }).subarray(0, 300));
@@ -537,10 +540,7 @@ describe('closing', () => {
 
   it('a protocol error by the client: error then close 1002, and the close frame on the wire', async () => {
     const server = await startServer();
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('/'));
-    const ws = await next;
+    const { socket, ws } = await rawUpgrade(server);
     await seen(ws).opened;
     const bytes = readUntil(socket, Buffer.from([0x88]));
     const error = seen(ws).error;
@@ -570,10 +570,7 @@ describe('streams and backpressure', () => {
   it('a client that stops reading never makes the server buffer without bound', async () => {
     const highWaterMark = 256 * 1024;
     const server = await startServer({ ws: { highWaterMark } });
-    const socket = await connectRaw(server.port);
-    const next = server.nextSocket();
-    socket.write(upgradeRequest('/'));
-    const ws = await next;
+    const { socket, ws } = await rawUpgrade(server);
     await seen(ws).opened;
     socket.pause(); // stops reading: the kernel buffers fill, then the server's socket buffer
     const chunk = Buffer.alloc(64 * 1024);
