@@ -7,6 +7,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7692#section-7.1
  */
 import type { ExtensionParams } from '../protocol/extension.js';
+import { writtenAsInteger } from '../protocol/extension-header.js';
 
 /** The negotiation settings of one endpoint, already validated by `permessageDeflate()`. */
 export interface DeflateNegotiationConfig {
@@ -72,14 +73,15 @@ function readParams(params: ExtensionParams, isResponse: boolean): DeflateParams
         break;
       case 'server_max_window_bits':
         // §7.1.2.1: "This parameter has a decimal integer value without leading zeroes between
-        // 8 to 15, inclusive". The parser turns such a value into a number; "08" stays a string.
-        if (!isWindowBits(value)) return null;
+        // 8 to 15, inclusive". The parser turns such a value into a number; "08" stays a string,
+        // and "10.0" is a number written with a fraction.
+        if (!isWindowBits(value) || !writtenAsInteger(params, key)) return null;
         out.server_max_window_bits = value;
         break;
       case 'client_max_window_bits':
         // §7.1.2.2: in an offer it "may have no value"; in a response it has one.
         if (value === true && !isResponse) out.client_max_window_bits = true;
-        else if (isWindowBits(value)) out.client_max_window_bits = value;
+        else if (isWindowBits(value) && writtenAsInteger(params, key)) out.client_max_window_bits = value;
         else return null;
         break;
       default:

@@ -83,7 +83,10 @@ export function parseExtensionHeader(header: string, accept?: (name: string) => 
           if (pos === start) return invalid(header);
           if (keep) value = header.slice(start, pos);
         }
-        if (keep && isDecimalNumber(value as string)) value = Number.parseFloat(value as string);
+        if (keep && isDecimalNumber(value as string)) {
+          if ((value as string).includes('.')) markFraction(params, header.slice(keyStart, keyEnd));
+          value = Number.parseFloat(value as string);
+        }
       }
       if (keep) addParam(params, header.slice(keyStart, keyEnd), value);
     }
@@ -132,6 +135,25 @@ function skipQuoted(header: string, pos: number): number {
     }
   }
   return -1;
+}
+
+/**
+ * The names, per parsed params object, of values written with a fraction (`10.0`). The parser turns
+ * those into numbers as websocket-extensions does (plugins see `10`), but a parameter whose grammar
+ * is an integer must refuse them: RFC 7692 §7.1.2.1 asks for "a decimal integer value without
+ * leading zeroes". Kept aside so that the params objects stay as plugins expect them.
+ */
+const withFraction = new WeakMap<ExtensionParams, Set<string>>();
+
+function markFraction(params: ExtensionParams, name: string): void {
+  const names = withFraction.get(params);
+  if (names === undefined) withFraction.set(params, new Set([name]));
+  else names.add(name);
+}
+
+/** Whether `params[name]`, as {@link parseExtensionHeader} parsed it, was written as an integer (no `.`). */
+export function writtenAsInteger(params: ExtensionParams, name: string): boolean {
+  return withFraction.get(params)?.has(name) !== true;
 }
 
 function isSpaceOrTab(code: number): boolean {

@@ -243,6 +243,16 @@ describe('RFC 7692 §7.1: the client checks the response', () => {
     expect(clientAccepts({}, { serverMaxWindowBits: 15 })).toBe(true);
   });
 
+  it('refuses window bits written with a fraction (§7.1.2: "a decimal integer value")', () => {
+    for (const response of [
+      'permessage-deflate; server_max_window_bits=10.0',
+      'permessage-deflate; client_max_window_bits="9.00"',
+    ]) {
+      const negotiation = new ClientExtensionNegotiation([permessageDeflate()]);
+      expect(() => negotiation.activate(response)).toThrow('Server sent unacceptable extension parameters');
+    }
+  });
+
   it('fails the handshake through the negotiation layer on a refused response', () => {
     const negotiation = new ClientExtensionNegotiation([permessageDeflate()]);
     expect(() => negotiation.activate('permessage-deflate; server_max_window_bits=20')).toThrow(
@@ -293,6 +303,20 @@ describe('RFC 7692 §7.1: the server picks an offer', () => {
       server_no_context_takeover: true,
     });
     expect(serverResponse([{ foo: true }, { client_max_window_bits: 16 }])).toBeNull();
+  });
+
+  it('declines window bits written with a fraction, which the parser reads as numbers', () => {
+    const ext = [permessageDeflate()];
+    for (const offer of [
+      'permessage-deflate; server_max_window_bits=10.0',
+      'permessage-deflate; server_max_window_bits="12.00"',
+      'permessage-deflate; client_max_window_bits=9.0',
+    ]) {
+      expect(negotiateServerExtensions(ext, offer).response).toBeNull();
+    }
+    expect(negotiateServerExtensions(ext, 'permessage-deflate; server_max_window_bits=10').response).toBe(
+      'permessage-deflate; server_max_window_bits=10',
+    );
   });
 
   it('answers without the extension, not with a failed handshake, when every offer is invalid', () => {
