@@ -3,6 +3,23 @@ import { isValidCloseCode } from '../protocol/close-code.js';
 const encoder = new TextEncoder();
 
 /**
+ * `close()`'s code as WebIDL converts it (`[Clamp] unsigned short`), so that `close('3000')` and
+ * `close(3000.4)` send 3000 as browsers (and faye) do: a number or numeric string, `NaN` as 0,
+ * clamped to 0–65535 and rounded to the nearest integer, ties to even. `undefined` stays absent.
+ * @see https://webidl.spec.whatwg.org/#abstract-opdef-converttoint
+ */
+export function closeCodeArgument(code: unknown): number | undefined {
+  if (code === undefined) return undefined;
+  if (typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 65535) return code;
+  const value = Number(code);
+  if (Number.isNaN(value)) return 0;
+  const clamped = Math.min(Math.max(value, 0), 65535);
+  const floor = Math.floor(clamped);
+  const fraction = clamped - floor;
+  return fraction > 0.5 || (fraction === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+}
+
+/**
  * Checks the arguments of `close(code, reason)`: any code that may be sent on the wire (1000–1003,
  * 1007–1014, 3000–4999; browsers allow only 1000 and 3000–4999, which keeps a server from saying 1001
  * or 1011), and throws a `SyntaxError` worded like the browsers'

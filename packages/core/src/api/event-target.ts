@@ -14,6 +14,9 @@ let setHandlerOf: (target: EventTargetEmitter, type: string, handler: unknown) =
  * The functions that stand for `handleEvent` listener objects, per target. Kept here rather than in
  * a field: most targets never see such a listener, and a field costs every idle connection 8 bytes.
  */
+/** EventEmitter's own `emit`, which {@link EventTargetEmitter.emit} wraps. */
+const emitEvent = EventEmitter.prototype.emit;
+
 const wrappedListeners = new WeakMap<EventTargetEmitter, WeakMap<object, (event: Event) => unknown>>();
 
 /**
@@ -82,8 +85,19 @@ export class EventTargetEmitter extends EventEmitter {
     // An `error` nobody listens to is not thrown, as in the DOM. faye gets there by adding a no-op
     // listener to every socket; checking here keeps that listener (and the array a user's own
     // `error` listener would then need) off every idle connection.
-    if (event.type !== 'error' || this.listenerCount('error') > 0) this.emit(event.type, event);
+    if (event.type !== 'error' || this.listenerCount('error') > 0) emitEvent.call(this, event.type, event);
     return true;
+  }
+
+  /**
+   * EventEmitter's `emit`, except that an `error` with no listener returns false instead of
+   * throwing. Node's `readable.pipe(ws)` removes its own `error` listener and emits the error again
+   * on the socket; with nobody else listening that would crash the process, where faye's no-op
+   * listener swallows it. Events the socket fires itself go through {@link dispatchEvent}.
+   */
+  override emit(type: string | symbol, ...args: unknown[]): boolean {
+    if (type === 'error' && this.listenerCount('error') === 0) return false;
+    return emitEvent.call(this, type, ...args);
   }
 }
 

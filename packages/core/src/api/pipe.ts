@@ -10,8 +10,10 @@ export interface MessageSource extends EventEmitter {
 export interface MessageSink {
   write(data: never): boolean;
   end?(...args: never[]): unknown;
-  on(event: 'drain', listener: () => void): unknown;
-  removeListener(event: 'drain', listener: () => void): unknown;
+  /** False once the destination takes nothing more (a closed WebSocket, an ended stream). */
+  readonly writable?: boolean;
+  on(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
 /** Options of {@link pipeMessages}. */
@@ -24,13 +26,18 @@ export interface PipeOptions {
  * Legacy `Stream#pipe` for message emitters: every `data` event is written to `dest`; when
  * `dest.write` returns false the source is paused until `dest` emits `drain`, so a slow destination
  * never makes the source buffer without bound. `ws.pipe(ws)` is the faye echo idiom.
+ *
+ * As Node's legacy `pipe()` (which faye's sockets inherit), a destination that is no longer
+ * `writable` is skipped rather than written to: its `write` would return false for a `drain` that
+ * never comes, and the source would stop reading for good. A destination that closes while the
+ * source waits for its `drain` ends the pipe and lets the source read again.
  */
 export function pipeMessages<T extends MessageSink>(
   source: MessageSource,
   dest: T,
   options: PipeOptions = {},
 ): T {
-  const sink = dest as unknown as { write(data: unknown): boolean; end?(): unknown };
+  const sink = dest as unknown as { write(data: unknown): boolean; end?(): unknown; writable?: boolean };
   let waiting = false;
   const onDrain = (): void => {
     if (!waiting) return;
@@ -38,10 +45,15 @@ export function pipeMessages<T extends MessageSink>(
     source.resume();
   };
   const onData = (data: unknown): void => {
+    if (sink.writable === false) return;
     if (sink.write(data) === false && !waiting) {
       waiting = true;
       source.pause();
     }
+  };
+  const onClose = (): void => {
+    cleanup();
+    onDrain();
   };
   const onEnd = (): void => {
     cleanup();
@@ -51,9 +63,11 @@ export function pipeMessages<T extends MessageSink>(
     source.removeListener('data', onData);
     source.removeListener('end', onEnd);
     dest.removeListener('drain', onDrain);
+    dest.removeListener('close', onClose);
   };
   source.on('data', onData);
   source.on('end', onEnd);
   dest.on('drain', onDrain);
+  dest.on('close', onClose);
   return dest;
 }

@@ -6,7 +6,7 @@ import {
   type SocketDriverOptions,
 } from '../node/socket-driver.js';
 import type { Engine, EngineHandler } from '../protocol/engine.js';
-import { validateCloseArguments } from './close-arguments.js';
+import { closeCodeArgument, validateCloseArguments } from './close-arguments.js';
 import { CloseEvent, ErrorEvent, Event, MessageEvent } from './event.js';
 import { defineEventHandlers, EventTargetEmitter, hasListeners } from './event-target.js';
 import { binaryPayload, controlPayload, type MessageData } from './message-data.js';
@@ -438,7 +438,8 @@ export class WebSocket extends EventTargetEmitter {
    * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.2
    */
   close(code?: number, reason?: string): void {
-    // WHATWG: the reason is a USVString, so any value is converted with String().
+    // WHATWG: the code is a `[Clamp] unsigned short` and the reason a USVString.
+    code = closeCodeArgument(code);
     if (reason !== undefined && typeof reason !== 'string') reason = String(reason);
     validateCloseArguments(code, reason);
     const state = this.#readyState;
@@ -633,16 +634,18 @@ export class WebSocket extends EventTargetEmitter {
   }
 
   #message(data: string | Buffer, _binary: boolean): void {
-    try {
-      if (hasListeners(this, 'message')) {
-        this.dispatchEvent(new MessageEvent('message', data));
+    // `data` (what `pipe()` reads) before `message`, as faye, and each guarded on its own: a
+    // throwing `message` listener must not keep the message from a piped destination. Nor may a
+    // throw unwind through the engine's parse loop (later messages in the same chunk would be
+    // lost): it is reported as Node would, after the engine is done.
+    if (this.listenerCount('data') > 0) {
+      try {
+        this.emit('data', data);
+      } catch (error) {
+        process.nextTick(rethrow, error);
       }
-      if (this.listenerCount('data') > 0) this.emit('data', data);
-    } catch (error) {
-      // A throwing listener must not unwind through the engine's parse loop (later messages in the
-      // same chunk would be lost): report it as Node would, after the engine is done.
-      process.nextTick(rethrow, error);
     }
+    if (hasListeners(this, 'message')) this.#dispatch(new MessageEvent('message', data));
   }
 
   #ping(payload: Buffer): void {

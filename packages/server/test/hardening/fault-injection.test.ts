@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   connectRaw,
@@ -10,6 +12,8 @@ import {
 } from '../../../../test-support/hardening/raw-peer.js';
 import { guardEachTest } from '../../../../test-support/hardening/test-guard.js';
 import { within } from '../../../../test-support/hardening/within.js';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
+import { attach } from '../../src/index.js';
 import { type Harness, startHarness } from './server-harness.js';
 
 const guard = guardEachTest();
@@ -129,5 +133,67 @@ describe('server: an error listener that throws', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(guard.trap.uncaught).toEqual([boom]);
     expect(guard.trap.unhandled).toEqual([]);
+  });
+});
+
+describe('server: streams piped into and out of a socket', () => {
+  it('readable.pipe(ws) and a failing connection: close, nothing thrown (pipe re-emits the error)', async () => {
+    guard.begin();
+    const source = new PassThrough();
+    // No `error` listener of the application's (the harness would add one): only pipe's.
+    const server = createServer();
+    const closed = new Promise<number>((resolve) => {
+      attach(server, {}, (ws) => {
+        source.pipe(ws as unknown as Writable);
+        ws.on('close', (event: { code: number }) => resolve(event.code));
+      });
+    });
+    const port = await listenLoopback(server);
+    guard.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const socket = await openRaw(port);
+    // An unmasked client frame: the server fails the connection; Node's pipe removes its own
+    // `error` listener and emits the error again on the socket, which nobody else listens to.
+    socket.write(frame(1, 'hello', { mask: false }));
+    expect(await within(closed, 2000, 'the close event')).toBe(1002);
+    socket.destroy();
+    source.destroy();
+    await guard.finish();
+  });
+
+  it('a throwing message listener does not keep the message from ws.pipe()', async () => {
+    const boom = new Error('listener bug');
+    const piped: string[] = [];
+    const h = await start({}, (ws) => {
+      ws.on('message', () => {
+        throw boom;
+      });
+      ws.pipe(
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            piped.push(chunk.toString());
+            callback();
+          },
+        }),
+      );
+    });
+    const next = h.next();
+    const socket = await openRaw(h.port);
+    const observed = await next;
+    socket.write(frame(1, 'one', { mask: true }));
+    await within(
+      new Promise<void>((resolve) => {
+        const check = () => (piped.length > 0 ? resolve() : setTimeout(check, 10));
+        check();
+      }),
+      2000,
+      'the piped message',
+    );
+    expect(piped).toEqual(['one']);
+    expect(observed.ws.readyState).toBe(1);
+    socket.destroy();
+    await within(observed.closed, 2000, 'the close event');
+    await guard.expectNoLeaks();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(guard.trap.uncaught).toEqual([boom]);
   });
 });

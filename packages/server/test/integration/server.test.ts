@@ -265,6 +265,17 @@ describe('handshake', () => {
     socket.destroy();
   });
 
+  it('close() converts its code as browsers and faye do: "3000" and 3000.4 send 3000', async () => {
+    const server = await startServer();
+    for (const code of ['3000', 3000.4]) {
+      const client = await wsClient(server.origin);
+      const ws = server.accepted.at(-1)!;
+      const closed = once(client, 'close');
+      ws.close(code as number, 'bye');
+      expect((await closed)[0]).toBe(3000);
+    }
+  });
+
   it('throws on unknown options and accepts faye’s proxy/tls/ca silently', () => {
     const request = { url: '/', headers: { host: 'h' }, socket: {} } as unknown as IncomingMessage;
     const socket = { on() {}, destroy() {} } as never;

@@ -1,5 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { validateCloseArguments } from '../../../src/api/close-arguments.js';
+import { closeCodeArgument, validateCloseArguments } from '../../../src/api/close-arguments.js';
+
+describe('closeCodeArgument (WebIDL [Clamp] unsigned short, as browsers and faye take the code)', () => {
+  it('converts numeric strings and fractions, rounding ties to even, and clamps to 0–65535', () => {
+    expect(closeCodeArgument(undefined)).toBeUndefined();
+    expect(closeCodeArgument(3000)).toBe(3000);
+    expect(closeCodeArgument('3000')).toBe(3000);
+    expect(closeCodeArgument(3000.4)).toBe(3000);
+    expect(closeCodeArgument(3000.5)).toBe(3000);
+    expect(closeCodeArgument(3001.5)).toBe(3002);
+    expect(closeCodeArgument(3000.6)).toBe(3001);
+    expect(closeCodeArgument(-5)).toBe(0);
+    expect(closeCodeArgument(70000)).toBe(65535);
+    expect(closeCodeArgument('abc')).toBe(0);
+  });
+
+  it('leaves what the conversion gives to the code check: 0 and 65535 are refused there', () => {
+    expect(() => validateCloseArguments(closeCodeArgument('abc'), undefined)).toThrow(SyntaxError);
+    expect(() => validateCloseArguments(closeCodeArgument(70000), undefined)).toThrow(SyntaxError);
+  });
+});
 
 describe('validateCloseArguments (RFC 6455 §7.4, WHATWG close())', () => {
   it('accepts every code that may be sent on the wire, and no code at all', () => {

@@ -13,6 +13,7 @@ class Source extends EventEmitter {
 }
 
 class Sink extends EventEmitter {
+  writable = true;
   written: unknown[] = [];
   ended = 0;
   full = false;
@@ -49,6 +50,30 @@ describe('pipeMessages', () => {
     sink.full = false;
     sink.emit('drain');
     expect(source.paused).toBe(false);
+  });
+
+  it('skips a destination that is no longer writable instead of pausing the source for good', () => {
+    const source = new Source();
+    const sink = new Sink();
+    pipeMessages(source, sink);
+    sink.writable = false;
+    sink.full = true;
+    source.emit('data', 'to a closed socket');
+    expect(sink.written).toEqual([]);
+    expect(source.paused).toBe(false);
+  });
+
+  it('lets the source read again when the destination closes while it waits for drain', () => {
+    const source = new Source();
+    const sink = new Sink();
+    pipeMessages(source, sink);
+    sink.full = true;
+    source.emit('data', 1);
+    expect(source.paused).toBe(true);
+    sink.emit('close');
+    expect(source.paused).toBe(false);
+    source.emit('data', 2);
+    expect(sink.written).toEqual([1]);
   });
 
   it('does not end the destination with end: false', () => {
