@@ -26,6 +26,8 @@ const webSocketMembers = [
   'bufferedAmount',
   'close',
   'dispatchEvent',
+  // EventEmitter's, overridden so that an `error` nobody listens to is never thrown.
+  'emit',
   'end',
   'extensions',
   'isPaused',
@@ -121,6 +123,7 @@ describe('public surface', () => {
         'bufferedAmount',
         'close',
         'dispatchEvent',
+        'emit',
         'end',
         'onclose',
         'ondrain',
