@@ -127,7 +127,7 @@ export function listen(
 const UPGRADE_REQUIRED = 'Connection: Upgrade\r\nUpgrade: websocket\r\n';
 
 /**
- * One connection whose request head has not all arrived: a link in its reader's list, and the two
+ * One connection whose request head has not all arrived: a link in its reader's list, and the
  * listeners that find it again.
  */
 class Waiting {
@@ -137,6 +137,7 @@ class Waiting {
   parser: HttpHeadParser | null = null;
   received = 0;
   readonly onData: (chunk: Buffer) => void;
+  readonly onEnd: () => void;
   readonly onClose: () => void;
 
   constructor(
@@ -146,6 +147,7 @@ class Waiting {
     reader: HeadReader,
   ) {
     this.onData = (chunk) => reader.receive(this, chunk);
+    this.onEnd = () => reader.ended(this);
     this.onClose = () => reader.forget(this);
   }
 }
@@ -183,8 +185,21 @@ class HeadReader {
     else this.#newest.next = waiting;
     this.#newest = waiting;
     socket.on('data', waiting.onData);
+    socket.on('end', waiting.onEnd);
     socket.on('close', waiting.onClose);
     socket.on('error', ignore);
+  }
+
+  /**
+   * The client sent its FIN before the end of its head. The server is half-open (the WebSocket
+   * needs it), so Node would keep the socket until the head timeout, and for ever without one:
+   * answer 400 to a head begun, as Node's HTTP server does, and close.
+   */
+  ended(waiting: Waiting): void {
+    this.forget(waiting);
+    if (waiting.received > 0) {
+      refuse(waiting.socket, 400, 'The connection ended before the request head');
+    } else waiting.socket.destroy();
   }
 
   /** Stops the timer and drops every connection still sending its head. */
@@ -234,6 +249,7 @@ class HeadReader {
     waiting.prev = null;
     waiting.next = null;
     socket.removeListener('data', waiting.onData);
+    socket.removeListener('end', waiting.onEnd);
     socket.removeListener('close', waiting.onClose);
     socket.removeListener('error', ignore);
   }

@@ -9,6 +9,7 @@ import {
   readUntil,
   upgradeRequest,
 } from '../../../../test-support/hardening/raw-peer.js';
+import { within } from '../../../../test-support/hardening/within.js';
 import {
   type ListenHandle,
   type ListenOptions,
@@ -173,6 +174,26 @@ describe('listen', () => {
     // A client that left costs nothing more: close() resolves as soon as the server is idle.
     await new Promise((resolve) => setTimeout(resolve, 50));
     await handle.close();
+    handles.delete(handle);
+  });
+
+  it('closes a connection whose client ends before its head: 400 for a head begun, even with no timeout', async () => {
+    const handle = await start({ handshakeTimeout: 0 });
+    for (const [sent, answer] of [
+      ['GET / HTTP/1.1\r\nHost: x\r\n', 'HTTP/1.1 400 Bad Request'],
+      ['', ''],
+    ] as const) {
+      const socket = await connectRaw(handle.port);
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      if (sent !== '') socket.write(sent);
+      // FIN without the rest: the server is half-open, so only its own handling closes this.
+      socket.end();
+      await within(once(socket, 'close'), 2000, 'the server closing the connection');
+      expect(statusLine(Buffer.concat(received).toString('latin1'))).toBe(answer);
+    }
+    // Nothing is left waiting: close() resolves at once.
+    await within(handle.close(), 2000, 'close()');
     handles.delete(handle);
   });
 
