@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { pipeMessages } from '../../../src/api/pipe.js';
+import { type PipeOptions, pipeMessages } from '../../../src/api/pipe.js';
 
 class Source extends EventEmitter {
   paused = false;
@@ -26,6 +26,21 @@ class Sink extends EventEmitter {
   }
 }
 
+/** A source piped into a fresh sink. */
+function piped(options?: PipeOptions): { source: Source; sink: Sink } {
+  const source = new Source();
+  const sink = new Sink();
+  pipeMessages(source, sink, options);
+  return { source, sink };
+}
+
+/** Makes the sink refuse writes and sends one message, which pauses the source. */
+function fill({ source, sink }: { source: Source; sink: Sink }): void {
+  sink.full = true;
+  source.emit('data', 1);
+  expect(source.paused).toBe(true);
+}
+
 describe('pipeMessages', () => {
   it('writes every data event and ends the destination on end', () => {
     const source = new Source();
@@ -41,21 +56,15 @@ describe('pipeMessages', () => {
   });
 
   it('pauses the source while the destination is full and resumes on drain', () => {
-    const source = new Source();
-    const sink = new Sink();
-    pipeMessages(source, sink);
-    sink.full = true;
-    source.emit('data', 1);
-    expect(source.paused).toBe(true);
+    const { source, sink } = piped();
+    fill({ source, sink });
     sink.full = false;
     sink.emit('drain');
     expect(source.paused).toBe(false);
   });
 
   it('skips a destination that is no longer writable instead of pausing the source for good', () => {
-    const source = new Source();
-    const sink = new Sink();
-    pipeMessages(source, sink);
+    const { source, sink } = piped();
     sink.writable = false;
     sink.full = true;
     source.emit('data', 'to a closed socket');
@@ -64,12 +73,8 @@ describe('pipeMessages', () => {
   });
 
   it('lets the source read again when the destination closes while it waits for drain', () => {
-    const source = new Source();
-    const sink = new Sink();
-    pipeMessages(source, sink);
-    sink.full = true;
-    source.emit('data', 1);
-    expect(source.paused).toBe(true);
+    const { source, sink } = piped();
+    fill({ source, sink });
     sink.emit('close');
     expect(source.paused).toBe(false);
     source.emit('data', 2);
@@ -77,9 +82,7 @@ describe('pipeMessages', () => {
   });
 
   it('does not end the destination with end: false', () => {
-    const source = new Source();
-    const sink = new Sink();
-    pipeMessages(source, sink, { end: false });
+    const { source, sink } = piped({ end: false });
     source.emit('end');
     expect(sink.ended).toBe(0);
   });
