@@ -198,7 +198,7 @@ class HeadReader {
   ended(waiting: Waiting): void {
     this.forget(waiting);
     if (waiting.received > 0) {
-      refuse(waiting.socket, 400, 'The connection ended before the request head');
+      refuse(waiting.socket, 400, 'The connection ended before the request head was complete');
     } else waiting.socket.destroy();
   }
 

@@ -10,13 +10,13 @@ export type EventListenerLike<E = Event> = ((event: E) => unknown) | { handleEve
 let handlerOf: (target: EventTargetEmitter, type: string) => Handler;
 let setHandlerOf: (target: EventTargetEmitter, type: string, handler: unknown) => void;
 
+/** EventEmitter's own `emit`, which {@link EventTargetEmitter.emit} wraps. */
+const emitEvent = EventEmitter.prototype.emit;
+
 /**
  * The functions that stand for `handleEvent` listener objects, per target. Kept here rather than in
  * a field: most targets never see such a listener, and a field costs every idle connection 8 bytes.
  */
-/** EventEmitter's own `emit`, which {@link EventTargetEmitter.emit} wraps. */
-const emitEvent = EventEmitter.prototype.emit;
-
 const wrappedListeners = new WeakMap<EventTargetEmitter, WeakMap<object, (event: Event) => unknown>>();
 
 /**
