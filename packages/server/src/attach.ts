@@ -38,6 +38,20 @@ function nobodyElseListens(server: HttpServer | HttpsServer, listener: Function)
 }
 
 /**
+ * Whether no other `upgrade` listener has taken `socket`: Node hands it over with none of its own
+ * listeners, so one with an `error` or `data` listener, bytes written, or destroyed was taken by a
+ * listener that has since left the list (a `once` listener removes itself before it runs).
+ */
+function untouched(socket: Duplex): boolean {
+  return (
+    !socket.destroyed &&
+    socket.listenerCount('error') === 0 &&
+    socket.listenerCount('data') === 0 &&
+    ((socket as { bytesWritten?: number }).bytesWritten ?? 0) === 0
+  );
+}
+
+/**
  * Accepts WebSocket upgrades on an `http` or `https` server: each upgrade that matches `path` and
  * `filter` (and comes from an allowed origin) becomes a {@link WebSocket}, handed to `onConnection`
  * right after construction (its `open` follows on the next tick, so listeners attached there see it).
@@ -60,8 +74,10 @@ export function attach(
   const route = new UpgradeRoute(options, onConnection);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // An earlier handle whose route overlaps this one's took it (or refused it): one answer only.
+    if (claimed.has(request)) return;
     if (!route.matches(request)) {
-      if (!claimed.has(request) && nobodyElseListens(server, onUpgrade)) {
+      if (nobodyElseListens(server, onUpgrade) && untouched(socket)) {
         refuse(socket, 400, 'No WebSocket endpoint here');
       }
       return;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import WS from 'ws';
+import WS, { WebSocketServer } from 'ws';
 import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
 import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { attach, WebSocket } from '../../src/index.js';
@@ -68,6 +68,49 @@ describe('attach', () => {
     expect((await readUntil(socket, '\r\n\r\n')).toString()).toMatch(/^HTTP\/1\.1 101 /);
     expect(urls).toEqual(['ws://example.com/chat?room=1']);
     socket.destroy();
+  });
+
+  it('gives an upgrade to one handle when two routes overlap: the first one attached', async () => {
+    const { server, port } = await plainServer();
+    const took: string[] = [];
+    const first = attach(server, {}, (ws) => {
+      took.push('first');
+      ws.pipe(ws);
+    });
+    const second = attach(server, { path: '/chat' }, () => took.push('second'));
+    const client = new WS(`ws://127.0.0.1:${port}/chat`);
+    client.on('error', () => {});
+    await once(client, 'open');
+    // A second 101 on the same socket would reach the client as a broken frame.
+    const echoed = once(client, 'message');
+    client.send('hi');
+    expect(String((await echoed)[0])).toBe('hi');
+    expect(took).toEqual(['first']);
+    expect([first.clients.size, second.clients.size]).toEqual([1, 0]);
+    client.close();
+  });
+
+  it('leaves alone an upgrade that a once listener before it took, though that listener is gone', async () => {
+    const { server, port } = await plainServer();
+    const wss = new WebSocketServer({ noServer: true });
+    wss.on('connection', (ws: { on(e: string, f: (d: Buffer) => void): void; send(d: Buffer): void }) =>
+      ws.on('message', (data) => ws.send(data)),
+    );
+    server.once('upgrade', (request: http.IncomingMessage, socket, head) =>
+      wss.handleUpgrade(request, socket, head, (ws: unknown) => wss.emit('connection', ws, request)),
+    );
+    attach(server, { path: '/chat' }, () => {});
+    const client = new WS(`ws://127.0.0.1:${port}/special`);
+    const errors: string[] = [];
+    client.on('error', (error: Error) => errors.push(error.message));
+    await once(client, 'open');
+    const echoed = once(client, 'message');
+    client.send('hi');
+    expect(String((await echoed)[0])).toBe('hi');
+    expect(errors).toEqual([]);
+    client.close();
+    await once(client, 'close');
+    wss.close();
   });
 
   it('answers 403 to an origin not in the allow-list and admits a listed one', async () => {
