@@ -258,9 +258,15 @@ export class EventSource extends EventTargetEmitter {
     return this.send(chunk);
   }
 
-  /** Stream interface: sends `chunk` (if given) as a last event, then {@link EventSource.close}s. */
+  /**
+   * Stream interface: sends `chunk` (if given) as a last event, then {@link EventSource.close}s. A
+   * character left incomplete by the last `Buffer` is sent as U+FFFD, as `buffer.toString()` would
+   * decode it, rather than dropped.
+   */
   end(chunk?: unknown): void {
     if (chunk !== undefined && chunk !== null) this.write(chunk);
+    const rest = this.#decoder?.end();
+    if (rest) this.send(rest);
     this.close();
   }
 

@@ -320,6 +320,16 @@ describe('sending', () => {
     expect(eventsIn(await client.ended()).map((e) => e.data)).toEqual(['one', '🐟!', 'two']);
   });
 
+  it('a stream ending mid-character sends that character as U+FFFD, as buffer.toString() would', async () => {
+    const { es, client } = await connect({ retry: false });
+    const closed = new Promise((resolve) => es.once('close', resolve));
+    Readable.from([Buffer.from('fin '), Buffer.from('🐟').subarray(0, 3)]).pipe(
+      es as unknown as NodeJS.WritableStream,
+    );
+    await closed;
+    expect(eventsIn(await client.ended()).map((e) => e.data)).toEqual(['fin ', '\uFFFD']);
+  });
+
   it('end(chunk) sends a last event and closes', async () => {
     const { es, client } = await connect({ retry: false });
     es.end('bye');
