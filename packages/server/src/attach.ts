@@ -76,7 +76,7 @@ export function attach(
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // An earlier handle whose route overlaps this one's took it (or refused it): one answer only.
     if (claimed.has(request)) return;
-    if (!route.matches(request)) {
+    if (!route.matches(request, socket)) {
       if (nobodyElseListens(server, onUpgrade) && untouched(socket)) {
         refuse(socket, 400, 'No WebSocket endpoint here');
       }

@@ -81,7 +81,7 @@ export function listen(
     // RFC 6455 §4.1: "The method of the request MUST be GET, and the HTTP version MUST be at least 1.1."
     if (!isHttp11OrLater(request.httpVersion)) {
       refuse(socket, 400, 'A WebSocket upgrade needs HTTP/1.1');
-    } else if (route.matches(request)) {
+    } else if (route.matches(request, socket)) {
       route.take(request, socket, head);
     } else if (isWebSocket(request)) {
       refuse(socket, 400, 'No WebSocket endpoint here');

@@ -53,13 +53,22 @@ export class UpgradeRoute<Request extends UpgradeRequestLike> {
     this.#onConnection = onConnection;
   }
 
-  /** Whether `request` is a WebSocket upgrade for this route (`path`, then `filter`). */
-  matches(request: Request): boolean {
-    return (
-      isWebSocket(request) &&
-      (this.#path === undefined || pathOf(request) === this.#path) &&
-      (this.#filter === undefined || this.#filter(request))
-    );
+  /**
+   * Whether `request` is a WebSocket upgrade for this route (`path`, then `filter`). A `filter` that
+   * throws is a bug in the application, so its error goes on up as ws's does; but first `socket` is
+   * answered `500`, since nothing else will answer it and Node no longer times out an upgrade.
+   */
+  matches(request: Request, socket: Duplex): boolean {
+    if (!isWebSocket(request) || (this.#path !== undefined && pathOf(request) !== this.#path)) {
+      return false;
+    }
+    if (this.#filter === undefined) return true;
+    try {
+      return this.#filter(request);
+    } catch (error) {
+      refuse(socket, 500, 'Internal Server Error');
+      throw error;
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WS, { WebSocketServer } from 'ws';
 import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
+import { within } from '../../../../test-support/hardening/within.js';
 import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { attach, WebSocket } from '../../src/index.js';
 import { closeServers, seen, startServer } from '../support/servers.js';
@@ -127,6 +128,37 @@ describe('attach', () => {
     await once(good, 'open');
     expect(count).toBe(1);
     good.close();
+  });
+
+  it('answers 500 when filter throws, and lets the error go on up', async () => {
+    const { server, port } = await plainServer();
+    const bug = new Error('filter bug');
+    attach(
+      server,
+      {
+        filter: () => {
+          throw bug;
+        },
+      },
+      () => {},
+    );
+    // Stands in for a process 'uncaughtException' handler: the error leaves the server's upgrade event.
+    const thrown: unknown[] = [];
+    const emit = server.emit;
+    server.emit = function (this: http.Server, ...args: Parameters<http.Server['emit']>) {
+      try {
+        return emit.apply(this, args);
+      } catch (error) {
+        thrown.push(error);
+        return true;
+      }
+    } as http.Server['emit'];
+    const socket = await connectRaw(port);
+    socket.write(upgradeRequest('/'));
+    const answer = await within(readUntil(socket, '\r\n'), 2000, 'an answer');
+    expect(answer.toString()).toMatch(/^HTTP\/1\.1 500 /);
+    await once(socket, 'close');
+    expect(thrown).toEqual([bug]);
   });
 
   it('throws on unknown option keys and bad limits at once', () => {

@@ -213,6 +213,31 @@ describe('listen', () => {
     });
   });
 
+  it('answers 500 when filter throws, and lets the error go on up', async () => {
+    const bug = new Error('filter bug');
+    const handle = await start({
+      filter: () => {
+        throw bug;
+      },
+    });
+    // Stands in for a process 'uncaughtException' handler: the error leaves the socket's data event.
+    const thrown: unknown[] = [];
+    handle.server.prependListener('connection', (socket: Socket) => {
+      const emit = socket.emit;
+      socket.emit = function (this: Socket, ...args: Parameters<Socket['emit']>) {
+        try {
+          return emit.apply(this, args);
+        } catch (error) {
+          thrown.push(error);
+          return true;
+        }
+      } as Socket['emit'];
+    });
+    const response = await within(exchange(handle.port, upgradeRequest('/')), 2000, 'an answer');
+    expect(statusLine(response)).toBe('HTTP/1.1 500 Internal Server Error');
+    expect(thrown).toEqual([bug]);
+  });
+
   it('throws on unknown option keys and bad limits at once', () => {
     expect(() => listen({ prot: 1 } as never, () => {})).toThrow('Unrecognized option: prot');
     expect(() => listen({ maxFragments: 0 }, () => {})).toThrow(RangeError);
