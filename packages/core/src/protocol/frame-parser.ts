@@ -507,7 +507,9 @@ export class FrameParser {
     // §5.2: "If a nonzero value is received and none of the negotiated extensions defines the
     // meaning of such a nonzero value, the receiving endpoint MUST _Fail the WebSocket Connection_."
     if (rsv !== 0 && !this.rsvOk(opcode, rsv, fin)) {
-      return (rsv & 0x40) !== 0
+      // Name the bit at fault: RSV1 when the frame would be valid without it (ws checks RSV2/3 first).
+      const rsv23 = rsv & 0x30;
+      return (rsv & 0x40) !== 0 && (rsv23 === 0 || this.rsvOk(opcode, rsv23, fin))
         ? this.failed(ErrorCode.UnexpectedRsv1, 1002, 'Invalid frame: RSV1 must be clear')
         : this.failed(ErrorCode.UnexpectedRsv2Or3, 1002, 'Invalid frame: RSV2 and RSV3 must be clear');
     }

@@ -192,6 +192,15 @@ describe('RFC 7692 permessage-deflate through npm websocket-extensions', () => {
     ]);
   });
 
+  it('names RSV2 as the bit at fault on a compressed frame that also sets it', () => {
+    const { serverExtensions } = negotiate();
+    const server = new Harness(Role.Server, { extensions: serverExtensions });
+    server.receive(clientFrame(Opcode.Text, 'x', { rsv: 0x60 }));
+    expect(server.take()).toMatchObject([
+      { type: 'fail', closeCode: 1002, code: ErrorCode.UnexpectedRsv2Or3, message: /RSV2 and RSV3/ },
+    ]);
+  });
+
   it('fails with 1002 on RSV1 on a ping, since extensions only claim data frames', () => {
     const { serverExtensions } = negotiate();
     const server = new Harness(Role.Server, { extensions: serverExtensions });
