@@ -21,7 +21,10 @@ usage: pnpm conformance [-- options]
   --verbose            print each case as it finishes
 Exits 1 when sockeye has any fail or non-strict verdict.`;
 
+// `pnpm conformance -- --case 7.9` passes the `--` through: drop it.
+const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 const { values } = parseArgs({
+  args,
   options: {
     subject: { type: 'string' },
     mode: { type: 'string' },
