@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = new URL('..', import.meta.url).pathname;
@@ -46,6 +47,24 @@ describe('sockeye as published', () => {
       'module',
     );
     expect(out).toBe('true true true true false function');
+  });
+
+  it('gives a CommonJS TypeScript file the parts by name and the option types', () => {
+    // `import { attach } from 'sockeye'` in a .cts file reads the `export =` declaration.
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--skipLibCheck',
+    ];
+    const fixture = 'test/fixtures/commonjs-consumer.cts';
+    const check = () =>
+      execFileSync(process.execPath, [tsc, ...args, '--types', 'node', fixture], { cwd: packageDir });
+    expect(check).not.toThrow();
   });
 
   it('refuses imports of internal paths', () => {

@@ -87,20 +87,13 @@ describe('public surface', () => {
     );
   });
 
-  it("gives require('sockeye') faye-websocket's statics, plus readyState constants, prepare() and permessageDeflate()", () => {
+  it("gives require('sockeye') faye-websocket's statics, plus readyState constants, prepare() and the ES module's parts", async () => {
     const WebSocket = require('sockeye');
-    expect(statics(WebSocket)).toEqual(
-      [
-        ...readyStates,
-        'Client',
-        'EventSource',
-        'WebSocket',
-        'isWebSocket',
-        'permessageDeflate',
-        'prepare',
-        'validateOptions',
-      ].sort(),
-    );
+    const faye = ['Client', 'EventSource', 'WebSocket', 'isWebSocket', 'validateOptions'];
+    const named = Object.keys(await import('sockeye')).filter((k) => k !== 'default');
+    expect(statics(WebSocket)).toEqual([...new Set([...readyStates, 'prepare', ...faye, ...named])].sort());
+    // The ES module's parts, so `const { attach } = require('sockeye')` works.
+    expect(require('sockeye').attach).toBe(require('@sockeye/server').attach);
   });
 
   it('gives server and client sockets the same members, and the client statusCode and headers', () => {
