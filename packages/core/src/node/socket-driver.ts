@@ -336,8 +336,12 @@ export class SocketDriver implements EngineHandler {
     this.stopPing();
     this.unthrottle(true);
     // RFC 6455 §7.1.7: "_Fail the WebSocket Connection_ … the endpoint MUST _Close the WebSocket
-    // Connection_": the close frame is queued; no more input is processed, so close TCP now.
-    this.endGracefully();
+    // Connection_": the close frame is queued; no more input is processed, so close TCP now, or
+    // once messages of ours still being compressed (the close frame waits behind them) are out.
+    if (this.engine.pendingBytes > 0) {
+      this.#flags |= CLOSE_AFTER_OUTPUT;
+      this.armCloseTimer();
+    } else this.endGracefully();
     this.#handler.onError(error);
     if ((this.#flags & FINISH_PENDING) !== 0) this.finish();
   }
@@ -498,7 +502,9 @@ export class SocketDriver implements EngineHandler {
     if (socket.writableNeedDrain) this.engine.setOutputBlocked(true);
     if ((this.#flags & CLOSE_AFTER_OUTPUT) !== 0 && this.engine.pendingBytes === 0) {
       this.#flags &= ~CLOSE_AFTER_OUTPUT;
-      this.closeTcp();
+      // After a failure the peer may still be sending: a FIN, not a reset that could lose our close.
+      if (this.engine.closeReceived) this.closeTcp();
+      else this.endGracefully();
     }
   }
 

@@ -12,8 +12,11 @@
  * handler hears `onFail`. Nothing the peer sends makes a method throw.
  *
  * Extensions (an already-negotiated npm `websocket-extensions` `Extensions`) process whole data
- * messages asynchronously; the engine keeps incoming messages, the peer's close and outgoing
- * frames in order around them and calls `onOutgoing` when bytes appear later.
+ * messages asynchronously. Input stays in order around them: no frame behind a message that is
+ * still being decoded is parsed until that message is delivered, so a ping is answered, a close
+ * completed or a violation failed only after every message the peer sent before it, as ws and
+ * python-websockets do. Outgoing frames keep their order the same way, and `onOutgoing` is called
+ * when bytes appear later.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7
  */
@@ -85,6 +88,11 @@ const RECEIVING = 16;
 const NOTIFY_PENDING = 32;
 /** The transport's buffer is over its high-water mark (setOutputBlocked): pings are answered later. */
 const OUTPUT_BLOCKED = 128;
+/**
+ * The transport's end of stream came while a message was being decoded: nothing more is read, but
+ * the frames already read are handled after that message (see receiveEof).
+ */
+const EOF_PENDING = 256;
 
 /**
  * The newest ping each blocked connection has not answered yet (see setOutputBlocked). Rarely
@@ -109,10 +117,6 @@ interface ExtensionState {
   slotHead: number;
   pendingBytes: number;
   incomingInFlight: number;
-  /** The peer's close, held back until messages received before it leave the pipeline. */
-  deferredClose: { code: number; reason: string; payload: Buffer } | null;
-  /** The transport's end of stream arrived while messages were being decoded (see `receiveEof`). */
-  eofPending: boolean;
   released: boolean;
 }
 
@@ -189,7 +193,7 @@ export class Connection implements Engine {
   /** Null without extensions. */
   readonly #ext: ExtensionState | null;
 
-  /** CLOSE_SENT, CLOSE_RECEIVED, CLOSED, INPUT_DONE, DEAD, RECEIVING, NOTIFY_PENDING. */
+  /** CLOSE_SENT, CLOSE_RECEIVED, CLOSED, INPUT_DONE, DEAD, RECEIVING, NOTIFY_PENDING, OUTPUT_BLOCKED, EOF_PENDING. */
   #flags = 0;
   /**
    * Frames waiting for takeOutgoing; null when there are none, never empty (a new queue is stored
@@ -228,8 +232,6 @@ export class Connection implements Engine {
             slotHead: 0,
             pendingBytes: 0,
             incomingInFlight: 0,
-            deferredClose: null,
-            eofPending: false,
             released: false,
           };
     const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
@@ -276,13 +278,22 @@ export class Connection implements Engine {
    * end if bytes were queued meanwhile (pongs, echoes, sends from handlers).
    */
   receiveData(chunk: Buffer): void {
+    if ((this.#flags & (INPUT_DONE | EOF_PENDING)) !== 0) return;
+    (this.#parser ??= new FrameParser({ role: this.role })).feed(chunk);
+    this.readFrames();
+  }
+
+  /** Handles the frames the parser holds, up to a message the extensions must decode first. */
+  private readFrames(): void {
+    const parser = this.#parser!;
+    const ext = this.#ext;
     const flags = this.#flags;
-    if ((flags & INPUT_DONE) !== 0) return;
-    const parser = (this.#parser ??= new FrameParser({ role: this.role }));
-    parser.feed(chunk);
     this.#flags = flags | RECEIVING;
     try {
       while ((this.#flags & INPUT_DONE) === 0) {
+        // §7.1.7: after a violation an endpoint "MUST NOT continue to attempt to process data", so a
+        // frame is handled only once every message before it is known good: delivered.
+        if (ext !== null && ext.incomingInFlight !== 0) break;
         const event = parser.read();
         if (event === FrameEvent.None) break;
         if (event === FrameEvent.Message) {
@@ -304,21 +315,20 @@ export class Connection implements Engine {
   }
 
   /**
-   * The transport reached end of stream: nothing more is read. Messages the peer sent before it
-   * are not lost: those an extension is still decoding are delivered first (and a close frame
-   * waiting behind them completes the closing handshake), then the engine is `Closed` and calls
-   * `onEnd`. Without the peer's close frame, the driver reports 1006 (§7.1.5). Messages of ours
-   * still being encoded are dropped: the peer has stopped talking.
+   * The transport reached end of stream: nothing more is read. What the peer sent before it is
+   * not lost: a message an extension is still decoding is delivered first, and the frames behind
+   * it are handled after it (a close frame among them completes the closing handshake); then the
+   * engine is `Closed` and calls `onEnd`. Without the peer's close frame, the driver reports 1006
+   * (§7.1.5). Messages of ours still being encoded are dropped: the peer has stopped talking.
    */
   receiveEof(): void {
-    this.stopInput();
-    if ((this.#flags & CLOSED) !== 0) return;
     const ext = this.#ext;
-    if (ext !== null && ext.incomingInFlight > 0) {
-      ext.eofPending = true;
+    if ((this.#flags & CLOSED) === 0 && ext !== null && ext.incomingInFlight > 0) {
+      this.#flags |= EOF_PENDING;
       return;
     }
-    this.closeAtEnd();
+    this.stopInput();
+    if ((this.#flags & CLOSED) === 0) this.closeAtEnd();
   }
 
   /** The engine is done: `Closed`, work in flight dropped, the extensions released. */
@@ -330,7 +340,6 @@ export class Connection implements Engine {
   /** The transport is gone: drop work in flight and deliver nothing more. */
   destroy(): void {
     this.stopInput();
-    if (this.#ext !== null) this.#ext.deferredClose = null;
     this.closeAtEnd();
   }
 
@@ -360,7 +369,7 @@ export class Connection implements Engine {
         this.afterIncoming(error, result, data, validated),
       );
     } catch (error) {
-      this.failWith(internalFailure(error));
+      this.failWith(internalFailure(error), true);
     }
   }
 
@@ -370,15 +379,15 @@ export class Connection implements Engine {
     original: Buffer,
     validated: boolean,
   ): void {
-    if ((this.#flags & DEAD) !== 0) return;
     const ext = this.#ext!;
+    if ((this.#flags & DEAD) !== 0 || ext.released) return;
     ext.incomingInFlight--;
     if (error !== null && error !== undefined) {
       this.failWith(extensionFailure(error));
       return;
     }
     if (result === null || result === undefined || !Buffer.isBuffer(result.data)) {
-      this.failWith(internalFailure(new TypeError('An extension returned no message')));
+      this.failWith(internalFailure(new TypeError('An extension returned no message')), true);
       return;
     }
     const data = result.data;
@@ -396,16 +405,15 @@ export class Connection implements Engine {
       return;
     }
     this.deliver(result.opcode, data, validated && data === original);
-    if (ext.incomingInFlight !== 0 || (this.#flags & DEAD) !== 0) return;
-    if (ext.deferredClose !== null) {
-      const { code, reason, payload } = ext.deferredClose;
-      ext.deferredClose = null;
-      this.completeClose(code, reason, payload);
-    } else if (ext.eofPending) {
-      // The end of stream that arrived while these messages were being decoded.
-      this.closeAtEnd();
-      this.#handler.onEnd?.();
-    }
+    // Decoded at once, inside readFrames: its loop goes on with the next frame.
+    if ((this.#flags & (RECEIVING | DEAD)) !== 0) return;
+    // The frames that arrived behind this message, then the end of stream if it came meanwhile.
+    this.readFrames();
+    if ((this.#flags & EOF_PENDING) === 0 || ext.incomingInFlight !== 0) return;
+    this.stopInput();
+    if ((this.#flags & CLOSED) !== 0) return;
+    this.closeAtEnd();
+    this.#handler.onEnd?.();
   }
   private deliver(opcode: number, data: Buffer, validated: boolean): void {
     if (opcode === Opcode.Text) {
@@ -448,9 +456,7 @@ export class Connection implements Engine {
         this.failWith(error as ProtocolError);
         return;
       }
-      const ext = this.#ext;
-      if (ext !== null && ext.incomingInFlight > 0) ext.deferredClose = { code, reason, payload };
-      else this.completeClose(code, reason, payload);
+      this.completeClose(code, reason, payload);
     } else if (opcode === Opcode.Ping) {
       // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
       // unless it already received a Close frame. … A Pong frame sent in response to a Ping
@@ -493,11 +499,14 @@ export class Connection implements Engine {
   /**
    * The one place where a violation ends the connection (§7.1.7 "_Fail the WebSocket
    * Connection_"): queue a close frame with the error's code unless one was sent, stop processing
-   * input, drop work in flight, report `onFail`.
+   * input, report `onFail`. The peer's violation does not take back what we accepted to send:
+   * messages still in the extensions go out first, then the close frame (§5.5.1: "An endpoint MAY
+   * delay sending a Close frame until its current message is sent"), as in ws. An extension that
+   * failed (`broken`) cannot finish them, so they are dropped and the close frame goes out at once.
    */
-  private failWith(error: ProtocolError): void {
+  private failWith(error: ProtocolError, broken = false): void {
     if ((this.#flags & CLOSED) !== 0) return;
-    this.abort(error.closeCode, error.closeCode === 1011 ? '' : error.message);
+    this.abort(error.closeCode, error.closeCode === 1011 ? '' : error.message, !broken);
     this.#handler.onFail(error);
   }
 
@@ -508,24 +517,41 @@ export class Connection implements Engine {
    */
   fail(code: number, reason = ''): void {
     if ((this.#flags & CLOSED) !== 0) return;
-    this.abort(code, reason);
+    this.abort(code, reason, false);
   }
 
-  private abort(code: number, reason: string): void {
+  /** Closes with `code`: after the messages still in the extensions if `keepOutput`, else at once. */
+  private abort(code: number, reason: string, keepOutput: boolean): void {
     this.stopInput();
-    this.#flags |= DEAD;
     const ext = this.#ext;
-    if (ext !== null) ext.deferredClose = null;
+    if (!keepOutput) this.#flags |= DEAD;
     if ((this.#flags & CLOSE_SENT) === 0) {
       this.#flags |= CLOSE_SENT;
-      if (ext !== null) {
-        // Messages still in the pipeline are abandoned; the close frame goes out at once.
-        ext.slots.length = 0;
-        ext.slotBytes.length = 0;
-        ext.slotHead = 0;
-        ext.pendingBytes = 0;
+      const close: Buffer[] = [];
+      pushFrame(
+        close,
+        FIN | Opcode.Close,
+        encodeClosePayload(code, truncateUtf8(reason, 123)),
+        this.#keySource,
+      );
+      if (keepOutput) this.queueOrdered(close);
+      else {
+        if (ext !== null) {
+          ext.slots.length = 0;
+          ext.slotBytes.length = 0;
+          ext.slotHead = 0;
+          ext.pendingBytes = 0;
+        }
+        this.pushAll(close);
       }
-      this.pushControl(Opcode.Close, encodeClosePayload(code, truncateUtf8(reason, 123)));
+    } else if (!keepOutput && ext !== null && ext.pendingBytes > 0) {
+      // Our close frame waits behind messages the broken extension will not finish: send it now.
+      const waiting = ext.slots.slice(ext.slotHead).filter((frames) => frames !== null);
+      ext.slots.length = 0;
+      ext.slotBytes.length = 0;
+      ext.slotHead = 0;
+      ext.pendingBytes = 0;
+      for (const frames of waiting) this.pushAll(frames);
     }
     this.#flags |= CLOSED;
     this.releaseExtensions();
@@ -535,6 +561,8 @@ export class Connection implements Engine {
     const ext = this.#ext;
     if (ext === null || ext.released) return;
     ext.released = true;
+    // A result still to come is dropped (afterIncoming): the driver must not wait for it to read on.
+    ext.incomingInFlight = 0;
     try {
       // Lets messages in flight drain, then closes each session (and its zlib streams).
       ext.pipeline.close(() => {});
@@ -694,25 +722,30 @@ export class Connection implements Engine {
         this.afterOutgoing(slot, error, result),
       );
     } catch (error) {
-      this.failWith(internalFailure(error));
+      this.failWith(internalFailure(error), true);
     }
   }
 
   private afterOutgoing(slot: number, error: Error | null, result: ExtensionMessage | null): void {
     if ((this.#flags & DEAD) !== 0) return;
-    if (error !== null && error !== undefined) {
-      this.failWith(extensionFailure(error));
-      return;
-    }
-    if (result === null || result === undefined || !Buffer.isBuffer(result.data)) {
-      this.failWith(internalFailure(new TypeError('An extension returned no message')));
+    const ext = this.#ext!;
+    const failure =
+      error !== null && error !== undefined
+        ? extensionFailure(error)
+        : result === null || result === undefined || !Buffer.isBuffer(result.data)
+          ? internalFailure(new TypeError('An extension returned no message'))
+          : null;
+    if (failure !== null && (this.#flags & CLOSED) === 0) {
+      this.failWith(failure, true);
       return;
     }
     const frames: Buffer[] = [];
-    const firstByte =
-      FIN | (result.rsv1 ? RSV1 : 0) | (result.rsv2 ? RSV2 : 0) | (result.rsv3 ? RSV3 : 0) | result.opcode;
-    pushFrame(frames, firstByte, result.data, this.#keySource);
-    const ext = this.#ext!;
+    if (failure === null) {
+      const { rsv1, rsv2, rsv3, opcode, data } = result!;
+      const firstByte = FIN | (rsv1 ? RSV1 : 0) | (rsv2 ? RSV2 : 0) | (rsv3 ? RSV3 : 0) | opcode;
+      pushFrame(frames, firstByte, data, this.#keySource);
+    }
+    // Failed after the connection did: this message is lost, what waits behind it (our close) is not.
     ext.slots[slot] = frames;
     this.flushSlots(ext);
   }

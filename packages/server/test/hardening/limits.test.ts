@@ -90,6 +90,33 @@ describe('server limits on the wire', () => {
     });
   }
 
+  for (const [name, plugin] of [
+    ['faye’s npm permessage-deflate', deflate],
+    ['sockeye’s permessageDeflate()', permessageDeflate()],
+  ] as const) {
+    it(`a violation behind a compressed message (${name}) fails after it, and closes at once`, async () => {
+      const { socket, observed, received } = await open({ extensions: [plugin] }, [
+        'Sec-WebSocket-Extensions: permessage-deflate',
+      ]);
+      const messages: unknown[] = [];
+      observed.ws.on('message', (event: { data: unknown }) => messages.push(event.data));
+      const compressed = deflateRawSync('hello', { finishFlush: constants.Z_SYNC_FLUSH });
+      const bytes = Buffer.concat([
+        frame(1, compressed.subarray(0, compressed.length - 4), { mask: true, rsv: 4 }),
+        frame(0, 'x', { mask: true }), // a continuation with no message: 1002
+      ]);
+      // The violation's last byte comes in a later read, while the message may still be inflating.
+      socket.write(bytes.subarray(0, -1));
+      setTimeout(() => socket.write(bytes.subarray(-1)), 1);
+      socket.on('end', () => socket.end());
+      await within(observed.closed, 2000, 'close (not the 30 s close timeout)');
+      expect(messages).toEqual(['hello']);
+      expect(observed.errors.map((e) => e.code)).toEqual(['WS_ERR_UNEXPECTED_CONTINUATION']);
+      expect(closeFrameSent(received())).toBe(1002);
+      await expectNoEscapes(trap);
+    });
+  }
+
   it('a received control frame over 125 bytes fails with 1002', async () => {
     const { socket, observed, received } = await open();
     socket.write(frame(9, Buffer.alloc(126), { mask: true }));

@@ -325,6 +325,49 @@ describe('Extension pipeline contract', () => {
     expect(p.closed()).toBe(1);
   });
 
+  // RFC 6455 §7.1.7: after a violation an endpoint "MUST NOT continue to attempt to process data".
+  it('handles a frame behind a decoding message only once that message is delivered', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    h.receive(Buffer.concat([clientFrame(Opcode.Text, 'x'), clientFrame(0x3, 'reserved opcode')]));
+    expect(h.take()).toEqual([]);
+    expect(h.sent()).toHaveLength(0);
+    p.incoming[0]![1](null, p.incoming[0]![0]);
+    expect(h.take()).toMatchObject([
+      { type: 'message', data: 'x', binary: false },
+      { type: 'fail', closeCode: 1002, code: ErrorCode.InvalidOpcode },
+    ]);
+  });
+
+  it('answers a ping behind a decoding message after it, and not at all when the message fails', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    h.receive(Buffer.concat([clientFrame(Opcode.Text, 'x'), clientFrame(Opcode.Ping, 'p')]));
+    expect(h.sent()).toHaveLength(0);
+    p.incoming[0]![1](null, p.incoming[0]![0]);
+    expect(readFrames(h.sent()).map((f) => f.opcode)).toEqual([Opcode.Pong]);
+
+    const q = manualPipeline();
+    const failing = new Harness(Role.Server, { extensions: q.pipeline });
+    failing.receive(Buffer.concat([clientFrame(Opcode.Text, 'bomb'), clientFrame(Opcode.Ping, 'p')]));
+    q.incoming[0]![1](Object.assign(new Error('too big once inflated'), { type: 'too_large' }), null);
+    expect(failing.take()).toMatchObject([{ type: 'fail', closeCode: 1009 }]);
+    expect(readFrames(failing.sent()).map((f) => f.opcode)).toEqual([Opcode.Close]);
+  });
+
+  it('reads the frames that arrived behind a decoding message, one message at a time', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    h.receive(Buffer.concat(['a', 'b', 'c'].map((text) => clientFrame(Opcode.Text, text))));
+    for (const text of ['a', 'b', 'c']) {
+      expect(p.incoming).toHaveLength(1);
+      const [message, done] = p.incoming.shift()!;
+      done(null, message);
+      expect(h.take()).toEqual([{ type: 'message', data: text, binary: false }]);
+    }
+    expect(p.incoming).toHaveLength(0);
+  });
+
   it('completes a close frame that waited behind a decoding message when EOF came after both', () => {
     const p = manualPipeline();
     const h = new Harness(Role.Server, { extensions: p.pipeline });
@@ -338,6 +381,44 @@ describe('Extension pipeline contract', () => {
     ]);
     expect(ends()).toBe(0);
     expect(readFrames(h.sent()).map((f) => f.opcode)).toEqual([Opcode.Close]);
+  });
+
+  it('sends the messages it accepted before the peer violated the protocol, then the close frame', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    h.connection.sendText('accepted');
+    h.receive(clientFrame(0x3, 'reserved opcode'));
+    expect(h.take()).toMatchObject([{ type: 'fail', closeCode: 1002 }]);
+    expect(h.sent()).toHaveLength(0);
+    expect(h.connection.pendingBytes).toBeGreaterThan(0);
+    p.outgoing[0]![1](null, p.outgoing[0]![0]);
+    expect(readFrames(h.sent()).map((f) => f.opcode)).toEqual([Opcode.Text, Opcode.Close]);
+    expect(h.connection.pendingBytes).toBe(0);
+  });
+
+  it('sends its close frame at once when the extension fails on a message it was sending', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    h.connection.sendText('first');
+    h.connection.sendText('second');
+    h.receive(clientFrame(0x3, 'reserved opcode'));
+    p.outgoing[0]![1](new Error('deflate failed'), null);
+    expect(readFrames(h.sent()).map((f) => f.opcode)).toEqual([]);
+    p.outgoing[1]![1](null, p.outgoing[1]![0]);
+    // The failed message is lost; the one behind it and the close frame still go out.
+    expect(readFrames(h.sent()).map((f) => f.opcode)).toEqual([Opcode.Text, Opcode.Close]);
+  });
+
+  it('counts no message in flight once it failed from this side, so the driver reads on to the FIN', () => {
+    const p = manualPipeline();
+    const h = new Harness(Role.Server, { extensions: p.pipeline });
+    h.receive(clientFrame(Opcode.Text, 'x'));
+    expect(h.connection.incomingInFlight).toBe(1);
+    h.connection.fail(1011);
+    expect(h.connection.incomingInFlight).toBe(0);
+    p.incoming[0]![1](null, p.incoming[0]![0]);
+    expect(h.connection.incomingInFlight).toBe(0);
+    expect(h.take()).toEqual([]);
   });
 
   it('drops results that arrive after destroy()', () => {
