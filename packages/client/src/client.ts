@@ -22,6 +22,7 @@ import {
   randomKey,
   validateOptions,
   type WebSocketError,
+  type WebSocketEvents,
 } from '@sockeye/core';
 import { buildConnectRequest, parseProxyUrl, proxyFromEnvironment } from '@sockeye/proxy';
 import {
@@ -67,9 +68,13 @@ let timeoutClient: (client: Client, ms: number) => void;
  * - no handshake within `handshakeTimeout`: `HandshakeError` with code `WS_ERR_HANDSHAKE_TIMEOUT`.
  *
  * `close()` before the handshake completes abandons it without sending a frame: `close` 1006.
+ *
+ * Events and their listener arguments: {@link WebSocketEvents} (`open`, `message`, `ping`, `pong`,
+ * `error`, `close`, and the stream events `data`, `end`, `drain`).
+ * @typeParam Events - a subclass that fires more events passes an extension of `WebSocketEvents`.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  */
-export class Client extends CoreWebSocket {
+export class Client<Events extends WebSocketEvents = WebSocketEvents> extends CoreWebSocket<Events> {
   #target: URL;
   #protocols: string[];
   #options: ClientOptions;

@@ -25,6 +25,7 @@ export {
   openWebSocket,
   released,
   WebSocket,
+  type WebSocketEvents,
   type WebSocketFailOptions,
   type WebSocketInit,
   type WebSocketOpenParams,

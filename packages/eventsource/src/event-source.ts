@@ -32,7 +32,13 @@ export interface EventSourceResponse {
   readonly writableLength: number;
   setHeader(name: string, value: OutgoingHttpHeader | readonly string[]): unknown;
   writeHead(statusCode: number): unknown;
-  flushHeaders(): void;
+  /**
+   * Sends the headers now (needed on HTTP/1.x, where `writeHead` only queues them). Optional because
+   * @types/node does not declare it on `Http2ServerResponse` (Node has it, and there `writeHead`
+   * sends the headers anyway). A response without it sends the headers of a stream with
+   * `retry: false` with the first event or keep-alive comment.
+   */
+  flushHeaders?(): void;
   write(chunk: string | Uint8Array): boolean;
   end(): unknown;
   destroy(error?: Error): unknown;
@@ -60,6 +66,23 @@ const OPEN = 1;
 const CLOSED = 3;
 
 /**
+ * The events an {@link EventSource} fires, with the arguments its listeners receive (for `on`,
+ * `once`, `addEventListener` and the rest). Each is a plain `Event`.
+ */
+export interface EventSourceEvents {
+  /** On the next tick after construction; `readyState` is then `OPEN`. */
+  open: [event: Event];
+  /** The response's buffer emptied after a send returned `false`. */
+  drain: [event: Event];
+  /** Once, when the stream ends for any reason; `readyState` is then `CLOSED`. */
+  close: [event: Event];
+  /** Never fired (the client cannot send on this stream); typed as `onmessage`, which faye has too. */
+  message: [event: Event];
+  /** Never fired (transport failures end in `close`); typed as `onerror`, which faye has too. */
+  error: [event: Event];
+}
+
+/**
  * The server end of one server-sent-events stream, as faye-websocket's `EventSource`: build it from
  * a request for which {@link isEventSource} is true and its response, then push events with
  * {@link EventSource.send}. It sends the headers and the `retry:` field at once, a keep-alive
@@ -73,9 +96,13 @@ const CLOSED = 3;
  *
  * `onmessage` and `onerror` exist, as in faye, but never fire: the client cannot send on this
  * stream, and transport failures end in `close`.
+ * @typeParam Events - the events and their listener arguments ({@link EventSourceEvents}); a
+ *   subclass that fires more passes an extension of it.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#server-sent-events
  */
-export class EventSource extends EventTargetEmitter {
+export class EventSource<
+  Events extends EventSourceEvents = EventSourceEvents,
+> extends EventTargetEmitter<Events> {
   /** `readyState` before `open`. */
   static readonly CONNECTING = CONNECTING;
   /** `readyState` while the stream is open. */
@@ -183,7 +210,7 @@ export class EventSource extends EventTargetEmitter {
     // The first write carries the headers with it; without one, flush them on their own so the
     // client sees the stream open now rather than at the first event.
     if (resolved.retryMs >= 0) response.write(encodeRetry(resolved.retryMs));
-    else response.flushHeaders();
+    else response.flushHeaders?.();
 
     if (resolved.pingMs > 0) {
       this.#timer = setInterval(eventSourceOnPing, resolved.pingMs, this);

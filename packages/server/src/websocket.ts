@@ -19,6 +19,7 @@ import {
   released,
   requestUrl,
   validateOptions,
+  type WebSocketEvents,
 } from '@sockeye/core';
 import type { ClientSet } from './client-set.js';
 import {
@@ -68,8 +69,12 @@ const NO_OPTIONS: ServerOptions = Object.freeze({});
  * The object keeps nothing of the upgrade (request, socket, head, protocols, options): those travel
  * as arguments of the handshake tick, and an open connection holds only what its driver needs
  * (memory per idle connection).
+ *
+ * Events and their listener arguments: {@link WebSocketEvents} (`open`, `message`, `ping`, `pong`,
+ * `error`, `close`, and the stream events `data`, `end`, `drain`).
+ * @typeParam Events - a subclass that fires more events passes an extension of `WebSocketEvents`.
  */
-export class WebSocket extends CoreWebSocket {
+export class WebSocket<Events extends WebSocketEvents = WebSocketEvents> extends CoreWebSocket<Events> {
   /** @internal */
   [clientSet]: ClientSet | null = null;
   /** @internal */

@@ -6,6 +6,26 @@ type Handler = ((event: never) => unknown) | null;
 /** A listener as `addEventListener` takes it: a function, or an object with `handleEvent`. */
 export type EventListenerLike<E = Event> = ((event: E) => unknown) | { handleEvent(event: E): unknown };
 
+/** The listener arguments an event map entry stands for. */
+export type EventArgs<T> = T extends readonly unknown[] ? T : [event: T];
+
+/**
+ * What `addEventListener` hands a listener for an event map entry: the first argument
+ * (`undefined` for an event emitted without one).
+ */
+export type EventOf<T> = EventArgs<T> extends readonly [infer E, ...unknown[]] ? E : undefined;
+
+/** A listener for an event map entry. */
+export type EventMapListener<T> = (...args: EventArgs<T>) => unknown;
+
+/**
+ * The fallback overloads' listener: for an event the map does not know (one a user or a subclass
+ * emits itself), or one whose parameter the caller annotated otherwise (`(data: string) => …` on a
+ * text-only connection), as ws's typings allow. As loose as Node's own `EventEmitter` listener type.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the fallback must take any listener, as EventEmitter's does.
+type LooseListener = (...args: any[]) => unknown;
+
 // Module-private access to each target's handler table (set in the class's static block).
 let handlerOf: (target: EventTargetEmitter, type: string) => Handler;
 let setHandlerOf: (target: EventTargetEmitter, type: string, handler: unknown) => void;
@@ -34,9 +54,25 @@ ListenerTable.prototype = Object.create(null);
  * `addEventListener`/`removeEventListener`, `dispatchEvent`, and `on<type>` handler properties.
  * On dispatch the `on<type>` handler runs before the emitter listeners (faye's order).
  *
- * Subclasses declare which `on<type>` properties exist by listing the event types they fire.
+ * Subclasses declare which `on<type>` properties exist by listing the event types they fire, and
+ * type their listeners with an event map (`Events`): `on`, `once`, `off`, `addListener`,
+ * `removeListener`, `prependListener`, `prependOnceListener`, `addEventListener` and
+ * `removeEventListener` then give each known event's listener its argument types; any other name
+ * still takes a loose listener. The typed signatures are declarations only (no run-time code).
+ *
+ * @example
+ * interface ChatEvents extends WebSocketEvents { joined: [name: string] }
+ * class Chat extends WebSocket<ChatEvents> {}
+ * chat.on('joined', (name) => name.toUpperCase()).on('close', (event) => event.code);
+ *
+ * @typeParam Events - the event map: each event's name and the arguments its listeners receive, as
+ *   a tuple (`{ message: [event: MessageEvent]; end: [] }`; a value that is not a tuple stands for a
+ *   single argument of that type). Type-level only: nothing of it exists at run time.
  */
-export class EventTargetEmitter extends EventEmitter {
+// The typed listener signatures come in through the interface of the same name below: EventEmitter's
+// methods are inherited, not redeclared, so the emitted class is unchanged.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface only declares inherited methods.
+export class EventTargetEmitter<Events extends object = Record<never, never>> extends EventEmitter {
   constructor() {
     super();
     (this as unknown as { _events: object })._events = new ListenerTable();
@@ -54,9 +90,20 @@ export class EventTargetEmitter extends EventEmitter {
   }
 
   /** Adds `listener` for `type`. Options (`capture`, `once`) are accepted; `once` is honoured. */
+  addEventListener<K extends keyof Events & string>(
+    type: K,
+    listener: EventListenerLike<EventOf<Events[K]>> | null,
+    options?: boolean | { once?: boolean },
+  ): void;
   addEventListener(
     type: string,
-    listener: EventListenerLike | null,
+    // biome-ignore lint/suspicious/noExplicitAny: as LooseListener.
+    listener: EventListenerLike<any> | null,
+    options?: boolean | { once?: boolean },
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerLike<unknown> | null,
     options?: boolean | { once?: boolean },
   ): void {
     if (listener === null || listener === undefined) return;
@@ -66,10 +113,19 @@ export class EventTargetEmitter extends EventEmitter {
   }
 
   /** Removes a listener added with {@link addEventListener} (or `on`). */
-  removeEventListener(type: string, listener: EventListenerLike | null): void {
+  removeEventListener<K extends keyof Events & string>(
+    type: K,
+    listener: EventListenerLike<EventOf<Events[K]>> | null,
+  ): void;
+  removeEventListener(
+    type: string,
+    // biome-ignore lint/suspicious/noExplicitAny: as LooseListener.
+    listener: EventListenerLike<any> | null,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerLike<unknown> | null): void {
     if (listener === null || listener === undefined) return;
     const fn = typeof listener === 'function' ? listener : wrappedListeners.get(this)?.get(listener);
-    if (fn) this.removeListener(type, fn as (event: Event) => unknown);
+    if (fn) this.removeListener(type, fn as LooseListener);
   }
 
   /**
@@ -102,13 +158,48 @@ export class EventTargetEmitter extends EventEmitter {
 }
 
 /**
+ * The typed listener signatures of {@link EventTargetEmitter}'s inherited EventEmitter methods, per
+ * its event map. Each method has one overload for the map's events and one for any other name
+ * (which Node's own events, such as `newListener`, also go through) or for a listener annotated
+ * otherwise (see LooseListener). All return `this`, for chaining.
+ */
+export interface EventTargetEmitter<Events extends object = Record<never, never>> {
+  on<K extends keyof Events & (string | symbol)>(type: K, listener: EventMapListener<Events[K]>): this;
+  on(type: string | symbol, listener: LooseListener): this;
+  once<K extends keyof Events & (string | symbol)>(type: K, listener: EventMapListener<Events[K]>): this;
+  once(type: string | symbol, listener: LooseListener): this;
+  off<K extends keyof Events & (string | symbol)>(type: K, listener: EventMapListener<Events[K]>): this;
+  off(type: string | symbol, listener: LooseListener): this;
+  addListener<K extends keyof Events & (string | symbol)>(
+    type: K,
+    listener: EventMapListener<Events[K]>,
+  ): this;
+  addListener(type: string | symbol, listener: LooseListener): this;
+  removeListener<K extends keyof Events & (string | symbol)>(
+    type: K,
+    listener: EventMapListener<Events[K]>,
+  ): this;
+  removeListener(type: string | symbol, listener: LooseListener): this;
+  prependListener<K extends keyof Events & (string | symbol)>(
+    type: K,
+    listener: EventMapListener<Events[K]>,
+  ): this;
+  prependListener(type: string | symbol, listener: LooseListener): this;
+  prependOnceListener<K extends keyof Events & (string | symbol)>(
+    type: K,
+    listener: EventMapListener<Events[K]>,
+  ): this;
+  prependOnceListener(type: string | symbol, listener: LooseListener): this;
+}
+
+/**
  * The function `addEventListener` registers for `listener`: itself, or (for a `handleEvent`
  * object) one wrapper per target and object, so that `removeEventListener` finds it again. A
  * module function, not a private method: a class with private methods costs each instance a field.
  */
 function listenerFunction(
   target: EventTargetEmitter,
-  listener: EventListenerLike,
+  listener: EventListenerLike<unknown>,
 ): (event: Event) => unknown {
   if (typeof listener === 'function') return listener as (event: Event) => unknown;
   let wrapped = wrappedListeners.get(target);

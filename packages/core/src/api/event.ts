@@ -1,3 +1,5 @@
+import type { WebSocketError } from '../errors.js';
+
 /**
  * Event objects handed to listeners, shaped like faye-websocket's (and so like the DOM's, minus
  * propagation): `type`, `target`, `currentTarget`, `eventPhase`, no-op `stopPropagation()` and
@@ -56,12 +58,16 @@ export class CloseEvent extends Event {
   }
 }
 
-/** Something went wrong; `error` is the {@link WebSocketError} (or other error) behind it. */
+/**
+ * Something went wrong; `error` is the {@link WebSocketError} behind it (a `ProtocolError`,
+ * `HandshakeError`, `ProxyError` or `NetworkError`; its `code` is one of `ErrorCode`), and `message`
+ * is its message.
+ */
 export class ErrorEvent extends Event {
   readonly message: string;
-  readonly error: unknown;
+  readonly error: WebSocketError;
 
-  constructor(type: string, message: string, error: unknown = undefined) {
+  constructor(type: string, message: string, error: WebSocketError) {
     super(type);
     this.message = message;
     this.error = error;

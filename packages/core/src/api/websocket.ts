@@ -225,6 +225,32 @@ let createHandler: (ws: WebSocket) => DriverHandler;
 export const released: unique symbol = Symbol('released');
 
 /**
+ * The events a {@link WebSocket} fires, with the arguments its listeners receive (for `on`, `once`,
+ * `addEventListener` and the rest). Extend it to type events a subclass adds:
+ * `interface ChatEvents extends WebSocketEvents { joined: [name: string] }`.
+ */
+export interface WebSocketEvents {
+  /** The opening handshake completed; `readyState` is OPEN. */
+  open: [event: Event];
+  /** A message: `data` is a string for a text message, a `Buffer` for a binary one. */
+  message: [event: MessageEvent<string | Buffer>];
+  /** A ping arrived (answered automatically); `data` is its payload. */
+  ping: [event: MessageEvent<Buffer>];
+  /** A pong arrived; `data` is its payload. */
+  pong: [event: MessageEvent<Buffer>];
+  /** At most once, and never after `close`: `error` is the `WebSocketError` behind it. */
+  error: [event: ErrorEvent];
+  /** Once, when the connection has closed. */
+  close: [event: CloseEvent];
+  /** Stream surface: each message's data (the string or Buffer itself, not an event), before `message`. */
+  data: [data: string | Buffer];
+  /** Stream surface: the connection closed (just before `close`). No argument. */
+  end: [];
+  /** `bufferedAmount` fell below `highWaterMark` after a `send()` returned false. No argument. */
+  drain: [];
+}
+
+/**
  * The WebSocket that `@sockeye/server` and `@sockeye/client` share: a Node `EventEmitter` with the
  * EventTarget surface faye has (`addEventListener`, `onopen`/`onmessage`/`onerror`/`onclose`, plus
  * `onping`/`onpong`), the WHATWG properties (`readyState`, `bufferedAmount`, `url`, `protocol`), and
@@ -242,8 +268,11 @@ export const released: unique symbol = Symbol('released');
  * the queue is flushed); when it fails, {@link failWebSocket} (`error`, then `close`). If the user calls
  * `close()` while CONNECTING, the base calls the subclass's `[abortHandshake]()` hook,
  * then fires `close` (1006) on the next tick.
+ *
+ * @typeParam Events - the events and their listener arguments ({@link WebSocketEvents}); a subclass
+ *   that fires more passes an extension of it.
  */
-export class WebSocket extends EventTargetEmitter {
+export class WebSocket<Events extends WebSocketEvents = WebSocketEvents> extends EventTargetEmitter<Events> {
   /** The opening handshake has not completed yet. */
   static readonly CONNECTING = ReadyState.CONNECTING;
   /** Messages flow both ways. */
