@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ErrorCode, NetworkError, type ProtocolError, type WebSocketError } from '../errors.js';
 import { type Engine, type EngineHandler, EngineState } from '../protocol/engine.js';
+import { MERGE_THRESHOLD } from '../protocol/frame-encoder.js';
 import { installNativeUtf8 } from './native-utf8.js';
 
 // Text split across fragments or reads is validated by Node's simdutf-backed `buffer.isUtf8`.
@@ -209,7 +210,12 @@ export class SocketDriver implements EngineHandler {
 
   /** Queues a binary message. */
   sendBinary(data: Uint8Array): boolean {
-    return this.engine.sendBinary(data);
+    const sent = this.engine.sendBinary(data);
+    // A large payload goes out from the caller's own buffer, which the caller may change as soon as
+    // send() returns (faye copies every frame). Held for the end of the data handler, it could be
+    // rewritten first: hand it to the socket now. Small frames, copied, still leave together.
+    if (batchDepth > 0 && data.length > MERGE_THRESHOLD) this.flush();
+    return sent;
   }
 
   /** Queues a ping. */

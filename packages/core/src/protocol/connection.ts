@@ -200,6 +200,8 @@ export class Connection implements Engine {
    * only once a frame is in it), so null tells whether onOutgoing is due.
    */
   #outgoing: Buffer[] | null = null;
+  /** The bytes in `#outgoing`: they are part of `bufferedAmount` until the driver takes them. */
+  #outgoingBytes = 0;
 
   constructor(handler: EngineHandler, options: ConnectionOptions) {
     if (options === null || typeof options !== 'object')
@@ -261,7 +263,7 @@ export class Connection implements Engine {
 
   get pendingBytes(): number {
     const ext = this.#ext;
-    return ext === null ? 0 : ext.pendingBytes;
+    return ext === null ? this.#outgoingBytes : ext.pendingBytes + this.#outgoingBytes;
   }
 
   get incomingInFlight(): number {
@@ -578,7 +580,7 @@ export class Connection implements Engine {
     if ((this.#flags & CLOSE_SENT) !== 0) return false;
     if (this.#ext === null) {
       const out = this.#outgoing ?? [];
-      pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
+      this.#outgoingBytes += pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
       this.keepOutgoing(out);
     } else {
       this.sendThroughExtensions(Opcode.Text, Buffer.from(text));
@@ -590,7 +592,7 @@ export class Connection implements Engine {
     if ((this.#flags & CLOSE_SENT) !== 0) return false;
     if (this.#ext === null) {
       const out = this.#outgoing ?? [];
-      pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
+      this.#outgoingBytes += pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
       this.keepOutgoing(out);
     } else {
       const buffer = Buffer.isBuffer(data)
@@ -651,6 +653,7 @@ export class Connection implements Engine {
   takeOutgoing(): Buffer[] {
     const out = this.#outgoing;
     this.#outgoing = null;
+    this.#outgoingBytes = 0;
     return out ?? [];
   }
 
@@ -669,7 +672,7 @@ export class Connection implements Engine {
   /** Control frames may be injected between the frames of a message (§5.4), so they skip the queue. */
   private pushControl(opcode: number, payload: Uint8Array): void {
     const out = this.#outgoing ?? [];
-    pushFrame(out, FIN | opcode, payload, this.#keySource);
+    this.#outgoingBytes += pushFrame(out, FIN | opcode, payload, this.#keySource);
     this.keepOutgoing(out);
   }
 
@@ -687,6 +690,7 @@ export class Connection implements Engine {
   /** Appends frames (an array it may keep) to the outgoing queue, calling #notify if it was empty. */
   private pushAll(frames: Buffer[]): void {
     if (frames.length === 0) return;
+    for (let i = 0; i < frames.length; i++) this.#outgoingBytes += frames[i]!.length;
     const out = this.#outgoing;
     if (out !== null) {
       for (let i = 0; i < frames.length; i++) out.push(frames[i]!);
@@ -758,7 +762,10 @@ export class Connection implements Engine {
     while (head < slots.length) {
       const frames = slots[head];
       if (frames === null || frames === undefined) break;
-      for (let i = 0; i < frames.length; i++) out.push(frames[i]!);
+      for (let i = 0; i < frames.length; i++) {
+        out.push(frames[i]!);
+        this.#outgoingBytes += frames[i]!.length;
+      }
       ext.pendingBytes -= ext.slotBytes[head]!;
       slots[head] = FLUSHED;
       head++;

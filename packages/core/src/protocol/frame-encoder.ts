@@ -31,8 +31,11 @@ export interface EncodeFrameOptions {
   maskKey?: Uint8Array;
 }
 
-/** Payloads up to this size are copied after the header into one buffer when unmasked. */
-const MERGE_THRESHOLD = 1024;
+/**
+ * Payloads up to this size are copied after the header into one buffer when unmasked; a larger one
+ * is written from the caller's own buffer.
+ */
+export const MERGE_THRESHOLD = 1024;
 
 /** RSV bits as they sit in the first header byte. */
 export const RSV1 = 0x40;
@@ -78,15 +81,17 @@ function toBuffer(data: Uint8Array): Buffer {
 }
 
 /**
- * Appends one frame to `out`. `firstByte` holds FIN, RSV and opcode; `keySource` null means
- * unmasked. The engine's hot path: no option objects.
+ * Appends one frame to `out` and returns its size in bytes. `firstByte` holds FIN, RSV and opcode;
+ * `keySource` null means unmasked. The engine's hot path: no option objects.
+ *
+ * An unmasked payload over {@link MERGE_THRESHOLD} bytes is not copied: `out` refers to it.
  */
 export function pushFrame(
   out: Buffer[],
   firstByte: number,
   payload: Uint8Array,
   keySource: MaskKeySource | null,
-): void {
+): number {
   const length = payload.length;
   if (keySource !== null) {
     const keyAt = frameHeaderLength(length, false);
@@ -95,37 +100,35 @@ export function pushFrame(
     keySource(frame, keyAt);
     maskInto(payload, frame, keyAt + 4, frame, keyAt);
     out.push(frame);
-    return;
+    return frame.length;
   }
+  const at = frameHeaderLength(length, false);
   if (length <= MERGE_THRESHOLD) {
-    const at = frameHeaderLength(length, false);
     const frame = Buffer.allocUnsafe(at + length);
     writeHeader(frame, firstByte, length, false);
     frame.set(payload, at);
     out.push(frame);
-    return;
+    return at + length;
   }
-  const header = Buffer.allocUnsafe(frameHeaderLength(length, false));
+  const header = Buffer.allocUnsafe(at);
   writeHeader(header, firstByte, length, false);
   out.push(header, toBuffer(payload));
+  return at + length;
 }
 
 /**
- * Appends one text frame holding `text` (UTF-8) to `out`, encoding the string straight into the
- * frame buffer: one allocation, no intermediate payload buffer.
+ * Appends one text frame holding `text` (UTF-8) to `out` and returns its size, encoding the string
+ * straight into the frame buffer: one allocation, no intermediate payload buffer.
  */
 export function pushTextFrame(
   out: Buffer[],
   firstByte: number,
   text: string,
   keySource: MaskKeySource | null,
-): void {
+): number {
   const length = Buffer.byteLength(text);
   const masked = keySource !== null;
-  if (!masked && length > MERGE_THRESHOLD) {
-    pushFrame(out, firstByte, Buffer.from(text), null);
-    return;
-  }
+  if (!masked && length > MERGE_THRESHOLD) return pushFrame(out, firstByte, Buffer.from(text), null);
   const keyAt = frameHeaderLength(length, false);
   const at = keyAt + (masked ? 4 : 0);
   const frame = Buffer.allocUnsafe(at + length);
@@ -136,6 +139,7 @@ export function pushTextFrame(
     maskInPlace(frame, at, at + length, frame, keyAt, 0);
   }
   out.push(frame);
+  return frame.length;
 }
 
 /**

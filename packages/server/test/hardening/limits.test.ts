@@ -186,6 +186,46 @@ describe('server limits on what the peer makes it decode', () => {
 });
 
 describe('server limits on send', () => {
+  it('counts what a message listener sends in bufferedAmount, so send() returns false there too', async () => {
+    const { socket, observed } = await open();
+    socket.pause(); // a client that does not read
+    const highWaterMark = 1 << 20;
+    const result = new Promise<{ accepted: number; buffered: number }>((resolve) => {
+      observed.ws.once('message', () => {
+        let accepted = 0;
+        // 100-byte messages: each copied into its frame and written when the listener returns.
+        while (accepted < 100_000 && observed.ws.send(Buffer.alloc(100))) accepted++;
+        resolve({ accepted, buffered: observed.ws.bufferedAmount });
+      });
+    });
+    socket.write(frame(2, 'go', { mask: true }));
+    const { accepted, buffered } = await within(result, 2000, 'the listener');
+    expect(buffered).toBeGreaterThanOrEqual(highWaterMark);
+    expect(accepted).toBeLessThan(highWaterMark / 100);
+    await expectNoEscapes(trap);
+  });
+
+  it('sends what a buffer held when send() was called, though the listener reuses it at once', async () => {
+    const { socket, observed, received } = await open();
+    observed.ws.once('message', () => {
+      const scratch = Buffer.alloc(4096);
+      for (const fill of ['a', 'b', 'c']) {
+        scratch.fill(fill);
+        observed.ws.send(scratch);
+      }
+    });
+    socket.write(frame(2, 'go', { mask: true }));
+    await within(
+      (async () => {
+        while (parseFrames(received()).length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      })(),
+      2000,
+      'three messages',
+    );
+    expect(parseFrames(received()).map((f) => f.payload.toString('latin1', 0, 1))).toEqual(['a', 'b', 'c']);
+    await expectNoEscapes(trap);
+  });
+
   it('ping() and pong() over 125 bytes throw RangeError and leave the connection usable', async () => {
     const { observed, received } = await open();
     expect(() => observed.ws.ping(Buffer.alloc(126))).toThrow(RangeError);

@@ -120,9 +120,12 @@ describe('RFC 7692 permessage-deflate through npm websocket-extensions', () => {
     const client = new Harness(Role.Client, { extensions: clientExtensions });
     client.connection.sendText('first');
     client.connection.sendText('second');
-    await until(() => client.connection.pendingBytes === 0, 'compression');
-    const frames = Buffer.concat(client.connection.takeOutgoing());
-    server.receive(Buffer.concat([frames, clientFrame(Opcode.Close, closePayload(1001))]));
+    const compressed: Buffer[] = [];
+    await until(() => {
+      compressed.push(...client.connection.takeOutgoing());
+      return client.connection.pendingBytes === 0;
+    }, 'compression');
+    server.receive(Buffer.concat([...compressed, clientFrame(Opcode.Close, closePayload(1001))]));
     await until(() => server.connection.state === EngineState.Closed, 'the close');
     expect(server.take()).toEqual([
       { type: 'message', data: 'first', binary: false },
