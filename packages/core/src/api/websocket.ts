@@ -487,8 +487,11 @@ export class WebSocket<Events extends WebSocketEvents = WebSocketEvents> extends
   /** Destroys the connection at once, without a closing handshake (ws's `terminate()`): `close` 1006. */
   terminate(): void {
     const driver = this.#driver;
-    if (driver !== null) driver.terminate();
-    else if (this.#readyState === ReadyState.CONNECTING) this.close();
+    if (driver !== null) {
+      // CLOSING at once, as in ws: `send()` returns false from here, and `close` follows.
+      if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
+      driver.terminate();
+    } else if (this.#readyState === ReadyState.CONNECTING) this.close();
   }
 
   /** Stream surface: the same as {@link send}. */

@@ -26,7 +26,10 @@ export interface DriverHandler {
   onPing(payload: Buffer): void;
   /** A pong arrived. */
   onPong(payload: Buffer): void;
-  /** The peer's close frame arrived; the closing handshake is done on the WebSocket layer. */
+  /**
+   * The peer's close frame arrived (the closing handshake is done on the WebSocket layer), or its
+   * end of stream without one (`code` 1006): either way nothing more can be sent.
+   */
   onPeerClose(code: number, reason: string): void;
   /**
    * Something failed: a protocol error by the peer (`ProtocolError`), the transport
@@ -251,6 +254,8 @@ export class SocketDriver implements EngineHandler {
 
   /** Drops the connection at once, without a closing handshake (close event 1006). */
   terminate(): void {
+    // Nothing more is sent or delivered, from now rather than from the socket's `close` event.
+    this.engine.destroy();
     this.socket.destroy();
   }
 
@@ -379,12 +384,17 @@ export class SocketDriver implements EngineHandler {
   /** @internal The peer sent FIN. */
   handleEnd(): void {
     this.#flags |= PEER_ENDED;
+    const closedBefore = this.engine.state === EngineState.Closed;
     this.engine.receiveEof();
     // Messages that arrived before the FIN may still be inflating: the engine delivers them (and
     // a close frame behind them) first, then `onEnd` (or `onClose`) ends our side. The close timer
     // bounds the wait.
-    if (this.engine.state === EngineState.Closed) this.endGracefully();
-    else this.armCloseTimer();
+    if (this.engine.state !== EngineState.Closed) this.armCloseTimer();
+    else {
+      this.endGracefully();
+      // A FIN without a close frame: what is sent from now on would be lost, so sending stops.
+      if (!closedBefore) this.#handler.onPeerClose(1006, '');
+    }
   }
 
   /** @internal The end of stream the engine deferred has been processed (see `handleEnd`). */
@@ -395,6 +405,7 @@ export class SocketDriver implements EngineHandler {
     }
     this.flush();
     this.endGracefully();
+    this.#handler.onPeerClose(1006, '');
   }
 
   /** @internal The socket failed (reset, TLS error, write after the peer vanished). */

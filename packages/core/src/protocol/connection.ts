@@ -577,7 +577,7 @@ export class Connection implements Engine {
   // Output
 
   sendText(text: string): boolean {
-    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if ((this.#flags & (CLOSE_SENT | CLOSED)) !== 0) return false;
     if (this.#ext === null) {
       const out = this.#outgoing ?? [];
       this.#outgoingBytes += pushTextFrame(out, FIN | Opcode.Text, text, this.#keySource);
@@ -589,7 +589,7 @@ export class Connection implements Engine {
   }
 
   sendBinary(data: Uint8Array): boolean {
-    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if ((this.#flags & (CLOSE_SENT | CLOSED)) !== 0) return false;
     if (this.#ext === null) {
       const out = this.#outgoing ?? [];
       this.#outgoingBytes += pushFrame(out, FIN | Opcode.Binary, data, this.#keySource);
@@ -614,7 +614,7 @@ export class Connection implements Engine {
         'sendEncoded is for the server role: a client must mask each frame with its own key',
       );
     }
-    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if ((this.#flags & (CLOSE_SENT | CLOSED)) !== 0) return false;
     this.queueOrdered(chunks.slice());
     return true;
   }
@@ -622,14 +622,14 @@ export class Connection implements Engine {
   sendPing(payload: Uint8Array = EMPTY): boolean {
     // §5.5: "All control frames MUST have a payload length of 125 bytes or less".
     if (payload.length > 125) throw new RangeError(`Ping payload of ${payload.length} bytes exceeds 125`);
-    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if ((this.#flags & (CLOSE_SENT | CLOSED)) !== 0) return false;
     this.pushControl(Opcode.Ping, payload);
     return true;
   }
 
   sendPong(payload: Uint8Array = EMPTY): boolean {
     if (payload.length > 125) throw new RangeError(`Pong payload of ${payload.length} bytes exceeds 125`);
-    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if ((this.#flags & (CLOSE_SENT | CLOSED)) !== 0) return false;
     this.pushControl(Opcode.Pong, payload);
     return true;
   }
@@ -641,7 +641,7 @@ export class Connection implements Engine {
    * Throws `RangeError` when code and reason exceed 125 bytes.
    */
   sendClose(code?: number, reason = ''): boolean {
-    if ((this.#flags & CLOSE_SENT) !== 0) return false;
+    if ((this.#flags & (CLOSE_SENT | CLOSED)) !== 0) return false;
     const payload = encodeClosePayload(code, reason);
     this.#flags |= CLOSE_SENT; // and so the state is Closing
     const frames: Buffer[] = [];

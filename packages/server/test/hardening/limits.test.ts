@@ -205,6 +205,36 @@ describe('server limits on send', () => {
     await expectNoEscapes(trap);
   });
 
+  it('stops sending at a FIN without a close frame: CLOSING, and send() false', async () => {
+    const { socket, observed } = await open();
+    socket.pause(); // it never reads what the server sends
+    while (observed.ws.send(Buffer.alloc(64 * 1024)));
+    socket.end();
+    await within(
+      (async () => {
+        while (observed.ws.readyState === 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      })(),
+      2000,
+      'CLOSING (not the 30 s close timeout)',
+    );
+    expect(observed.ws.readyState).toBe(2);
+    expect(observed.ws.send('lost')).toBe(false);
+    socket.destroy();
+    await within(observed.closed, 2000, 'close');
+    expect(observed.close?.code).toBe(1006);
+    await expectNoEscapes(trap);
+  });
+
+  it('terminate() makes the socket CLOSING at once: send() returns false, then close 1006', async () => {
+    const { observed } = await open();
+    observed.ws.terminate();
+    expect(observed.ws.readyState).toBe(2);
+    expect(observed.ws.send('lost')).toBe(false);
+    await within(observed.closed, 2000, 'close');
+    expect(observed.close?.code).toBe(1006);
+    await expectNoEscapes(trap);
+  });
+
   it('sends what a buffer held when send() was called, though the listener reuses it at once', async () => {
     const { socket, observed, received } = await open();
     observed.ws.once('message', () => {
