@@ -660,7 +660,11 @@ export class WebSocket<Events extends WebSocketEvents = WebSocketEvents> extends
 
   #emitDrain(): void {
     this.#flags &= ~DRAIN_SCHEDULED;
-    if ((this.#flags & NEED_DRAIN) === 0 || this.bufferedAmount >= this.#settings.highWaterMark) return;
+    // Below the mark, or empty: with `highWaterMark: 0` every send() is false, and `drain` comes
+    // when everything is written, as from a Node Writable.
+    const buffered = this.bufferedAmount;
+    if ((this.#flags & NEED_DRAIN) === 0 || (buffered >= this.#settings.highWaterMark && buffered > 0))
+      return;
     this.#flags &= ~NEED_DRAIN;
     this.#emitSafely('drain');
   }

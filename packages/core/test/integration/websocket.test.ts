@@ -413,6 +413,18 @@ describe('backpressure', () => {
     expect((await all).length).toBe(sent);
   });
 
+  it('with highWaterMark 0, every send() returns false and drain fires once the buffer is empty', async () => {
+    // As a Node Writable with highWaterMark 0: write() is always false, 'drain' at length 0.
+    const { server, client } = await wsPair({ highWaterMark: 0 });
+    const received = messages(client, 2);
+    const drained = next(server, 'drain');
+    expect(server.send('one')).toBe(false);
+    expect(server.send('two')).toBe(false);
+    await drained;
+    expect(server.bufferedAmount).toBe(0);
+    expect(await received).toEqual(['one', 'two']);
+  });
+
   it('pause() stops reading: no message while paused, all of them after resume()', async () => {
     const { server, client } = await wsPair();
     server.pause();
