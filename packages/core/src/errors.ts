@@ -12,8 +12,8 @@
  */
 
 /**
- * Stable string codes. Where `ws` has a code for the same condition, the string is the same, so
- * users moving from `ws` keep their `switch` statements.
+ * Stable string codes. The conditions `ws` names get its strings, so users moving from `ws` keep
+ * their `switch` statements; a few conditions ws folds into a broader code have their own.
  */
 export const ErrorCode = {
   // Framing (RFC 6455 §5) — same strings as ws.
@@ -28,7 +28,8 @@ export const ErrorCode = {
   UnsupportedMessageLength: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
   InvalidUtf8: 'WS_ERR_INVALID_UTF8',
   InvalidCloseCode: 'WS_ERR_INVALID_CLOSE_CODE',
-  // Framing — sockeye's own.
+  // Framing — sockeye's own, finer than ws's: ws reports a stray or missing continuation frame as
+  // WS_ERR_INVALID_OPCODE and a 1-byte close payload as WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH.
   UnexpectedContinuation: 'WS_ERR_UNEXPECTED_CONTINUATION',
   ExpectedContinuation: 'WS_ERR_EXPECTED_CONTINUATION',
   TooManyFragments: 'WS_ERR_TOO_MANY_FRAGMENTS',
