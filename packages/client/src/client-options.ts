@@ -1,9 +1,13 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import type { Extension, WebSocketOptions } from '@sockeye/core';
+import type { Extension, HeaderOption, WebSocketOptions } from '@sockeye/core';
 
-/** Header values as the client accepts them: arrays are joined with `, `. */
-export type HeaderValues = Readonly<Record<string, string | number | readonly string[]>>;
+/**
+ * Header values as the client accepts them: strings, numbers, booleans, or arrays of them (joined
+ * with `, `). `undefined` or `null` leaves the header out, so `{ Cookie: request.headers.cookie }`
+ * sends no `Cookie` when there is none. Anything else throws a `TypeError` from the constructor.
+ */
+export type HeaderValues = HeaderOption;
 
 /**
  * How the client reaches the server through an HTTP CONNECT proxy (faye's `proxy` option, plus
@@ -15,8 +19,11 @@ export interface ProxyOptions {
    * becomes `Proxy-Authorization: Basic`. Default: none (no proxy, unless `fromEnvironment`).
    */
   origin?: string | URL;
-  /** Extra headers for the CONNECT request, e.g. `{ 'User-Agent': 'node' }`. Default: none. */
-  headers?: HeaderValues;
+  /**
+   * Extra headers for the CONNECT request, e.g. `{ 'User-Agent': 'node' }`; the same values as the
+   * `headers` option (`undefined` or `null` leaves a header out). Default: none.
+   */
+  headers?: HeaderValues | null;
   /** `tls.connect()` options for the connection to an `https:` proxy (`ca`, `cert`, `key`…). Default: `{}`. */
   tls?: tls.ConnectionOptions;
   /**
@@ -41,9 +48,9 @@ export interface ClientOptions extends WebSocketOptions {
   /**
    * Extra headers for the handshake request (`Origin`, `Cookie`, `Authorization`…), in order. The
    * handshake's own headers (`Host`, `Upgrade`, `Connection`, `Sec-WebSocket-*`) cannot be replaced.
-   * Default: none.
+   * A value of `undefined` or `null` leaves its header out (see {@link HeaderValues}). Default: none.
    */
-  headers?: HeaderValues;
+  headers?: HeaderValues | null;
   /** Largest incoming message in bytes, over all fragments and after decompression (1009 above). Default `2 ** 26 - 1`. */
   maxLength?: number;
   /** Most fragments in one incoming message (1009 above). Default `131072`. */

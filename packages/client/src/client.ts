@@ -6,6 +6,7 @@ import {
   type ClientHandshakeResult,
   Connection,
   WebSocket as CoreWebSocket,
+  checkHeaderOption,
   checkMessageLimits,
   createClientHandshake,
   ErrorCode,
@@ -13,6 +14,7 @@ import {
   failWebSocket,
   HandshakeError,
   HttpHeadParser,
+  headerOptionValues,
   NetworkError,
   nodeDigest,
   openWebSocket,
@@ -116,7 +118,9 @@ export class Client<Events extends WebSocketEvents = WebSocketEvents> extends Co
       target,
       {
         protocols: this.#protocols,
-        ...(opts.headers ? { headers: headerStrings(opts.headers) } : {}),
+        ...(opts.headers === undefined || opts.headers === null
+          ? {}
+          : { headers: headerStrings(opts.headers) }),
         ...(opts.extensions ? { extensions: extensionList(opts.extensions) } : {}),
         maxLength: opts.maxLength ?? DEFAULT_MAX_LENGTH,
       },
@@ -339,11 +343,18 @@ function handshakeError(error: unknown): HandshakeError {
   });
 }
 
+/**
+ * The `headers` option as one string per header, arrays joined with `, `. A header whose value is
+ * `undefined`, `null` or `[]` is left out (faye leaves `undefined` out: `{ Cookie:
+ * request.headers.cookie }` is a common pattern); any other value that is not a string, number or
+ * boolean (or an array of them) throws a `TypeError` now, in the constructor.
+ */
 function headerStrings(headers: HeaderValues): Record<string, string> {
+  checkHeaderOption(headers);
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    out[name] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+    const values = headerOptionValues(name, headers[name]);
+    if (values.length > 0) out[name] = values.join(', ');
   }
   return out;
 }
@@ -365,14 +376,18 @@ function resolveProxy(target: URL, proxy: ProxyOptions | undefined): TransportOp
   if (proxy.origin !== undefined && proxy.fromEnvironment) {
     throw new TypeError('The proxy option takes either origin or fromEnvironment, not both');
   }
+  // Checked even when no proxy applies (`fromEnvironment` with none set): a bad value is a bug
+  // whatever the environment.
+  checkHeaderOption(proxy.headers, 'proxy.headers');
   let url: URL | null = null;
   if (proxy.origin !== undefined) url = parseProxyUrl(String(proxy.origin));
   else if (proxy.fromEnvironment) url = proxyFromEnvironment(target, process.env);
   if (url === null) return null;
   // Builds the CONNECT request once now, so that a bad header throws its TypeError here rather
   // than failing the connection later as a network error.
-  if (proxy.headers !== undefined) buildConnectRequest(hostAndPort(target), { headers: proxy.headers });
-  return { url, headers: proxy.headers, tls: proxy.tls };
+  const headers = proxy.headers ?? undefined;
+  if (headers !== undefined) buildConnectRequest(hostAndPort(target), { headers });
+  return { url, headers, tls: proxy.tls };
 }
 
 /** The server's host (an IPv6 literal without brackets) and port, the scheme's default if none. */

@@ -114,6 +114,13 @@ export {
   type ServerHandshakeVersion,
 } from './protocol/handshake-server.js';
 export {
+  checkHeaderOption,
+  type HeaderOption,
+  type HeaderOptionValue,
+  type HeaderScalar,
+  headerOptionValues,
+} from './protocol/header-option.js';
+export {
   type HeaderBag,
   headerValue,
   isSafeFieldValue,

@@ -11,17 +11,18 @@
 /** What {@link encodeEvent} (and `EventSource#send`) accept besides the data. */
 export interface SendOptions {
   /**
-   * The event type: the client fires an event of this name instead of `message`. Default: none
-   * (the client fires `message`). Must not contain CR or LF (a `TypeError` is thrown).
+   * The event type: the client fires an event of this name instead of `message`. `undefined`,
+   * `null` and `''` send no `event` field (the client fires `message`). Default: none. Must not
+   * contain CR or LF (a `TypeError` is thrown).
    */
-  event?: string | undefined;
+  event?: string | null | undefined;
   /**
    * The event id, which the client sends back as `Last-Event-ID` when it reconnects. Numbers are
    * sent as written (`0` included). `''` sends an empty `id` field, which resets the client's last
-   * event id. Default: none (the client keeps its last id). Must not contain CR, LF or NUL (a
-   * `TypeError` is thrown).
+   * event id. `undefined` and `null` send no `id` field (the client keeps its last id). Default:
+   * none. Must not contain CR, LF or NUL (a `TypeError` is thrown).
    */
-  id?: string | number | undefined;
+  id?: string | number | null | undefined;
 }
 
 // "The stream must then be parsed by reading everything line by line, with a U+000D CARRIAGE
@@ -35,9 +36,9 @@ const CR_OR_LF = /[\r\n]/;
 const CR_LF_OR_NUL = /[\r\n\0]/;
 
 /**
- * Encodes one event: optional `event:` and `id:` lines, then one `data:` line per line of `data`
- * (split on CRLF, CR and LF), then the blank line that dispatches it. `data` goes through
- * `String()`, as in faye-websocket.
+ * Encodes one event: optional `event:` and `id:` lines (none for `undefined` or `null`), then one
+ * `data:` line per line of `data` (split on CRLF, CR and LF), then the blank line that dispatches
+ * it. `data` goes through `String()`, as in faye-websocket.
  *
  * @throws TypeError if `event` contains CR or LF, or `id` contains CR, LF or NUL: either would let
  *   the caller's value inject fields (or, for NUL, make the client ignore the id).
@@ -46,13 +47,17 @@ const CR_LF_OR_NUL = /[\r\n\0]/;
 export function encodeEvent(data: unknown, options?: SendOptions): string {
   let head = '';
   if (options !== undefined) {
+    // `null` is "no value" (a nullable database column, say), as `undefined`: written as text it
+    // would name an event "null", which no `onmessage` handler sees. faye dropped every falsy
+    // value; only these two are dropped here, so `id: 0` is an id and `id: ''` still resets the
+    // client's last event id ("set the last event ID buffer to the field value").
     const event = options.event;
-    if (event !== undefined && event !== '') {
+    if (event !== undefined && event !== null && event !== '') {
       if (CR_OR_LF.test(event)) throw new TypeError('The event type must not contain CR or LF');
       head = `event: ${event}\n`;
     }
     const id = options.id;
-    if (id !== undefined) {
+    if (id !== undefined && id !== null) {
       const text = typeof id === 'string' ? id : String(id);
       // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to the
       // field value. Otherwise, ignore the field." A silently ignored id is a bug to report early.

@@ -1,12 +1,16 @@
-import { validateOptions } from '@sockeye/core';
+import { validateHeaderValue } from 'node:http';
+import { checkHeaderOption, type HeaderOption, headerOptionValues, validateOptions } from '@sockeye/core';
 
 /** Options for `new EventSource(request, response, options)`. Unknown keys throw. */
 export interface EventSourceOptions {
   /**
    * Extra response headers, e.g. `{ 'Access-Control-Allow-Origin': '*' }` for CORS. They are set
-   * after sockeye's own, so they may override them (`Cache-Control`, say). Default: `{}`.
+   * after sockeye's own, so they may override them (`Cache-Control`, say). A value of `undefined`
+   * or `null` leaves its header out (as faye leaves `undefined` out); any other value must be a
+   * string, number, boolean or an array of them that Node's `http` accepts, else the constructor
+   * throws a `TypeError` before it touches the response. Default: `{}`.
    */
-  headers?: Record<string, string | number | readonly string[]> | undefined;
+  headers?: HeaderOption | null | undefined;
   /**
    * How long the client should wait before reconnecting after the stream drops, in seconds, sent
    * as a `retry:` field (in milliseconds) at the start of the stream. `0` asks for an immediate
@@ -30,7 +34,8 @@ export interface EventSourceOptions {
 
 /** {@link EventSourceOptions} with defaults applied and values checked. */
 export interface ResolvedEventSourceOptions {
-  headers: Record<string, string | number | readonly string[]>;
+  /** The headers to set, trimmed, without those left out (`undefined`, `null`, `[]`). */
+  headers: Record<string, string | readonly string[]>;
   /** Milliseconds, or -1 for no `retry:` field. */
   retryMs: number;
   /** Milliseconds, or 0 for no keep-alive comments. */
@@ -57,6 +62,25 @@ function seconds(name: string, value: number): number {
 }
 
 /**
+ * The `headers` option as `setHeader` arguments, every one checked now: with core's rule (a
+ * token name; `undefined`/`null` left out; a string, number, boolean or an array of them) and then
+ * Node's own (`validateHeaderValue`: no control characters, nothing past U+00FF), so that a bad
+ * value throws before the constructor has set any header on the response.
+ */
+function responseHeaders(given: HeaderOption | null | undefined): Record<string, string | readonly string[]> {
+  checkHeaderOption(given);
+  const headers: Record<string, string | readonly string[]> = {};
+  if (given === undefined || given === null) return headers;
+  for (const name of Object.keys(given)) {
+    const values = headerOptionValues(name, given[name]);
+    if (values.length === 0) continue;
+    for (const value of values) validateHeaderValue(name, value);
+    headers[name] = Array.isArray(given[name]) ? values : values[0]!;
+  }
+  return headers;
+}
+
+/**
  * Checks `options` and fills in the defaults. Unknown keys throw `Error('Unrecognized option: …')`
  * (faye-websocket does not validate EventSource options; sockeye does, to catch typos); bad values
  * throw a `RangeError` or `TypeError`.
@@ -65,9 +89,7 @@ export function resolveEventSourceOptions(
   options: EventSourceOptions | undefined,
 ): ResolvedEventSourceOptions {
   validateOptions(options, OPTION_KEYS);
-  const headers = options?.headers === undefined ? {} : options.headers;
-  if (typeof headers !== 'object' || headers === null)
-    throw new TypeError('The headers option must be an object');
+  const headers = responseHeaders(options?.headers);
   const retry = options?.retry ?? DEFAULT_RETRY;
   const ping = options?.ping ?? DEFAULT_PING;
   const query = options?.lastEventIdQuery ?? false;

@@ -1,3 +1,5 @@
+import { type HeaderOption, headerOptionValues } from '@sockeye/core';
+
 /** Where the tunnel should lead: the WebSocket server's host and port. */
 export interface ConnectTarget {
   /** Host name or IP address; an IPv6 literal with or without brackets. */
@@ -16,9 +18,10 @@ export interface ConnectRequestOptions {
   /**
    * Extra request headers, in insertion order. A name already sent (compared case-insensitively:
    * `Host`, `Connection`, `Proxy-Connection`, `Proxy-Authorization` from the URL) keeps its first
-   * value, as faye-websocket does. Default: none.
+   * value, as faye-websocket does. A value of `undefined` or `null` leaves its header out (as faye
+   * leaves `undefined` out); arrays are joined with `, `. Default: none.
    */
-  headers?: Readonly<Record<string, string | number | readonly string[]>>;
+  headers?: HeaderOption | null;
 }
 
 /**
@@ -82,13 +85,20 @@ export function buildConnectRequest(target: ConnectTarget, options: ConnectReque
     const credentials = basicCredentials(url);
     if (credentials !== null) add('Proxy-Authorization', credentials);
   }
-  for (const [name, raw] of Object.entries(options.headers ?? {})) {
+  const headers = options.headers ?? {};
+  if (typeof headers !== 'object' || Array.isArray(headers)) {
+    throw new TypeError('The headers option must be an object of header names and values');
+  }
+  for (const name of Object.keys(headers)) {
     const trimmed = name.trim();
     if (!TOKEN.test(trimmed)) {
       throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
     }
-    const values = Array.isArray(raw) ? raw : [raw];
-    const value = values.map((v) => String(v).trim()).join(', ');
+    // The values every sockeye `headers` option takes (core's rule): `undefined`/`null` leave the
+    // header out, an object or a symbol throws.
+    const values = headerOptionValues(trimmed, headers[name]);
+    if (values.length === 0) continue;
+    const value = values.join(', ');
     if (!FIELD_VALUE.test(value)) throw new TypeError(`Invalid value for header ${trimmed}`);
     add(trimmed, value);
   }

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { ErrorCode, NetworkError, ProxyError } from '@sockeye/core';
+import { ErrorCode, type HeaderOption, NetworkError, ProxyError } from '@sockeye/core';
 import { buildConnectRequest, type ConnectTarget, connectAuthority } from './connect-request.js';
 import { ConnectResponseParser } from './connect-response.js';
 import { parseProxyUrl } from './proxy-from-env.js';
@@ -19,8 +19,11 @@ export interface TunnelOptions {
    * `target`.
    */
   targetUrl?: string;
-  /** Extra CONNECT request headers (`User-Agent`…); built-in ones keep their value. Default: none. */
-  headers?: Readonly<Record<string, string | number | readonly string[]>>;
+  /**
+   * Extra CONNECT request headers (`User-Agent`…); built-in ones keep their value, and a value of
+   * `undefined` or `null` leaves its header out. Default: none.
+   */
+  headers?: HeaderOption | null;
   /**
    * Options for `tls.connect()` to an `https:` proxy (`ca`, `cert`, `key`, `rejectUnauthorized`…).
    * `servername` defaults to the proxy's host name (none for an IP address). Ignored for an

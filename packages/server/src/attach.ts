@@ -1,7 +1,7 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { checkMessageLimits, validateOptions } from '@sockeye/core';
+import { checkHeaderOption, checkMessageLimits, validateOptions } from '@sockeye/core';
 import type { Clients } from './client-set.js';
 import { type ServerOptions, serverOptionKeys } from './server-options.js';
 import { type RouteOptions, refuse, routeOptionKeys, UpgradeRoute } from './upgrade-route.js';
@@ -68,9 +68,10 @@ export function attach(
   options: AttachOptions,
   onConnection: (ws: WebSocket, request: IncomingMessage) => void,
 ): AttachHandle {
-  // Unknown keys and bad limits throw now, not on the first connection.
+  // Unknown keys, bad limits and bad headers throw now, not on the first connection.
   validateOptions(options, attachOptionKeys);
   checkMessageLimits(options);
+  checkHeaderOption(options.headers);
   const route = new UpgradeRoute(options, onConnection);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -7,6 +7,7 @@
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import {
+  checkHeaderOption,
   checkMessageLimits,
   type HandshakeError,
   type HttpHead,
@@ -71,9 +72,10 @@ export function listen(
   options: ListenOptions,
   onConnection: (ws: WebSocket, request: UpgradeRequest) => void,
 ): Promise<ListenHandle> {
-  // Unknown keys and bad limits throw now, not on the first connection.
+  // Unknown keys, bad limits and bad headers throw now, not on the first connection.
   validateOptions(options, listenOptionKeys);
   checkMessageLimits(options);
+  checkHeaderOption(options.headers);
   const { port = 0, host, backlog, ...rest } = options;
   const route = new UpgradeRoute(rest, onConnection);
 

@@ -1,4 +1,4 @@
-import type { Extension, WebSocketOptions } from '@sockeye/core';
+import type { Extension, HeaderOption, WebSocketOptions } from '@sockeye/core';
 
 /**
  * Options of the server {@link WebSocket}. Unknown keys throw `Unrecognized option: <key>`, as faye
@@ -7,8 +7,13 @@ import type { Extension, WebSocketOptions } from '@sockeye/core';
 export interface ServerOptions extends WebSocketOptions {
   /** websocket-extensions plugins offered to the client, e.g. `[require('permessage-deflate')]`. Default: none. */
   extensions?: readonly Extension[] | Extension;
-  /** Extra headers for the 101 response (they cannot replace the handshake's own). Default: none. */
-  headers?: Record<string, string | number | readonly string[]>;
+  /**
+   * Extra headers for the 101 response (they cannot replace the handshake's own). A value of
+   * `undefined` or `null` leaves its header out (`{ Cookie: request.headers.cookie }`); any other
+   * value must be a string, number, boolean or an array of them, without CR, LF or NUL, else the
+   * constructor, `attach()` or `listen()` throws a `TypeError`. Default: none.
+   */
+  headers?: HeaderOption | null;
   /** Largest incoming message in bytes, over all fragments and after decompression (1009 above). Default `2 ** 26 - 1`. */
   maxLength?: number;
   /** Most fragments in one incoming message (1009 above). Default `131072`. */

@@ -2,6 +2,7 @@ import {
   acceptHandshake,
   Connection,
   WebSocket as CoreWebSocket,
+  checkHeaderOption,
   checkMessageLimits,
   DraftConnection,
   type DriverSocket,
@@ -150,7 +151,7 @@ function handshake(
       extensions: extensionList(options.extensions),
       maxLength,
       allowDrafts: options.allowDrafts === true,
-      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      ...(options.headers === undefined || options.headers === null ? {} : { headers: options.headers }),
       secure: isSecureRequest(request),
       url: ws.url,
     },
@@ -232,13 +233,10 @@ export function isWebSocket(request: Pick<UpgradeRequestLike, 'method' | 'header
   return isWebSocketRequest(request);
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const UNSAFE_VALUE = /[\r\n\0]/;
-
 function baseInit(request: UpgradeRequestLike, options: ServerOptions | null | undefined) {
   validateOptions(options, serverOptionKeys);
   // Bad custom headers and limits throw here, synchronously, rather than out of the handshake tick.
-  if (options?.headers !== undefined) checkResponseHeaders(options.headers);
+  if (options) checkHeaderOption(options.headers);
   if (options) checkMessageLimits(options);
   // The core WebSocket reads its own four settings (closeTimeout, ping, pingTimeout,
   // highWaterMark) from the options as they are: no copy per connection.
@@ -247,15 +245,6 @@ function baseInit(request: UpgradeRequestLike, options: ServerOptions | null | u
     role: 'server' as const,
     options: options ?? NO_OPTIONS,
   };
-}
-
-function checkResponseHeaders(headers: NonNullable<ServerOptions['headers']>): void {
-  for (const [name, value] of Object.entries(headers)) {
-    const values = Array.isArray(value) ? value : [value];
-    if (!TOKEN.test(name) || values.some((v) => UNSAFE_VALUE.test(String(v)))) {
-      throw new TypeError(`Invalid response header: ${JSON.stringify(name)}`);
-    }
-  }
 }
 
 /** Recent `url` strings, so that connections to the same URL share one (see {@link sharedUrl}). */

@@ -95,6 +95,20 @@ describe('Client against a ws server', () => {
     await outcome(ws);
   });
 
+  it('leaves out a header whose value is undefined or null, as faye leaves undefined out', async () => {
+    // faye's `headers: { Cookie: request.headers.cookie }` pattern: no cookie, no `Cookie` header.
+    const ws = new Client(`ws://127.0.0.1:${plain.port}/`, [], {
+      headers: { Cookie: undefined, 'X-Null': null, 'X-Empty': [], 'X-Ok': 'yes', 'X-List': ['a', 2] },
+    });
+    await opened(ws);
+    const raw = plain.requests
+      .at(-1)!
+      .rawHeaders.filter((_, i, all) => /^(x-|cookie)/i.test(all[i - (i % 2)]!));
+    expect(raw).toEqual(['X-Ok', 'yes', 'X-List', 'a, 2']);
+    ws.close();
+    await outcome(ws);
+  });
+
   it('connects over wss: trusting the certificate through tls.ca', async () => {
     const ws = new Client(`wss://localhost:${secure.port}/`, ['echo'], { tls: { ca: certificate.cert } });
     expect(await echo(ws, ['over TLS'])).toEqual(['over TLS']);

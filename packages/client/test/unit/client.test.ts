@@ -100,6 +100,14 @@ describe('Client construction', () => {
       TypeError,
     );
     expect(() => new Client(URL_, [], { headers: { 'X-A': 'b\r\nX-Injected: 1' } })).toThrow(TypeError);
+    // An object (faye sent `[object Object]`), a symbol or a null inside a list cannot be a value.
+    for (const value of [{ a: 1 }, Symbol('x'), ['ok', null], ['ok', undefined]]) {
+      expect(() => new Client(URL_, [], { headers: { 'X-Bad': value as never } })).toThrow(/X-Bad/);
+    }
+    expect(() => new Client(URL_, [], { headers: 'X-A: b' as never })).toThrow(TypeError);
+    expect(() => new Client(URL_, [], { proxy: { headers: { 'X-Bad': { a: 1 } as never } } })).toThrow(
+      /X-Bad/,
+    );
     expect(() => new Client(URL_, ['not a token'])).toThrow(SyntaxError);
     expect(() => new Client(URL_, ['a', 'a'])).toThrow(SyntaxError);
   });

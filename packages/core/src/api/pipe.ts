@@ -25,7 +25,8 @@ export interface PipeOptions {
 /**
  * Legacy `Stream#pipe` for message emitters: every `data` event is written to `dest`; when
  * `dest.write` returns false the source is paused until `dest` emits `drain`, so a slow destination
- * never makes the source buffer without bound. `ws.pipe(ws)` is the faye echo idiom.
+ * never makes the source buffer without bound. `ws.pipe(ws)` is the faye echo idiom. `dest` gets
+ * a `pipe` event with the source as its argument, as from Node's `pipe()`.
  *
  * As Node's legacy `pipe()` (which faye's sockets inherit), a destination that is no longer
  * `writable` is skipped rather than written to: its `write` would return false for a `drain` that
@@ -69,5 +70,9 @@ export function pipeMessages<T extends MessageSink>(
   source.on('end', onEnd);
   dest.on('drain', onDrain);
   dest.on('close', onClose);
+  // As Node's `pipe()` (legacy and Readable): the destination hears of its new source, which a
+  // Writable's `pipe` listener (and faye's sockets, through the legacy `Stream#pipe`) relies on.
+  const emitter = dest as unknown as { emit?: (event: string, source: MessageSource) => unknown };
+  if (typeof emitter.emit === 'function') emitter.emit('pipe', source);
   return dest;
 }

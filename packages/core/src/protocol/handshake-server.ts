@@ -15,6 +15,7 @@ import type { Draft76Challenge } from './draft-connection.js';
 import type { Extension, ExtensionPipeline } from './extension.js';
 import { negotiateServerExtensions } from './extension-negotiation.js';
 import { acceptKey, type HandshakeDigest } from './handshake-digest.js';
+import { type HeaderOption, headerOptionValues } from './header-option.js';
 import {
   type HeaderBag,
   headerValue,
@@ -53,10 +54,12 @@ export interface ServerHandshakeOptions {
   allowDrafts?: boolean;
   /**
    * Extra headers for the 101 response: before the handshake's own for RFC 6455 (as faye), after
-   * them for drafts. Names that the handshake itself sends are ignored. Names must be tokens and
-   * values free of CR, LF and NUL, else TypeError. Default none.
+   * them for drafts. Names that the handshake itself sends are ignored. A value of `undefined` or
+   * `null` leaves its header out; names must be tokens and values strings, numbers, booleans (or
+   * arrays of them) free of CR, LF and NUL, else TypeError (core's `checkHeaderOption` rule).
+   * Default none.
    */
-  headers?: Readonly<Record<string, string | number | readonly string[]>>;
+  headers?: HeaderOption | null;
   /** The connection is TLS (or TLS-terminated in front): drafts' `Location` is `wss:`. Default `false`. */
   secure?: boolean;
   /** The WebSocket URL for the drafts' `Location` header. Default: from `secure`, `Host` and the target. */
@@ -388,25 +391,24 @@ function badDraftHeader(): ServerHandshakeRejected {
 }
 
 function customHeaders(headers: ServerHandshakeOptions['headers'], reserved: ReadonlySet<string>): string {
-  if (headers === undefined) return '';
+  if (headers === undefined || headers === null) return '';
+  if (typeof headers !== 'object' || Array.isArray(headers)) {
+    throw new TypeError('The headers option must be an object of header names and values');
+  }
   let out = '';
   const sent = new Set<string>();
   for (const name of Object.keys(headers)) {
-    const value = headers[name]!;
-    if (!isToken(name)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
-    const values = typeof value === 'object' ? value : [String(value)];
-    for (const item of values) {
-      if (!isSafeFieldValue(String(item)))
-        throw new TypeError(`Invalid value for header ${name}: it contains a line break`);
-    }
+    // `undefined`, `null` and `[]` leave the header out (faye leaves `undefined` out).
+    const values = headerOptionValues(name, headers[name]);
+    if (values.length === 0) continue;
     const key = name.toLowerCase();
     if (reserved.has(key)) continue;
     if (sent.has(key) && !REPEATABLE.has(key)) continue;
     sent.add(key);
     if (REPEATABLE.has(key)) {
-      for (const item of values) out += `${name}: ${String(item).trim()}\r\n`;
-    } else if (values.length > 0) {
-      out += `${name}: ${values.map((item) => String(item).trim()).join(', ')}\r\n`;
+      for (const item of values) out += `${name}: ${item}\r\n`;
+    } else {
+      out += `${name}: ${values.join(', ')}\r\n`;
     }
   }
   return out;

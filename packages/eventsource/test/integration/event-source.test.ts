@@ -104,6 +104,37 @@ describe('response head', () => {
     expect(headers['x-extra']).toBe('a, b');
   });
 
+  it('leaves out a user header whose value is undefined or null, as faye leaves undefined out', async () => {
+    // Before, `undefined` threw from Node's setHeader and `null` went out as the text "null".
+    const { client } = await connect({
+      headers: { 'X-Undef': undefined, 'X-Null': null, 'Cache-Control': undefined, 'X-Ok': 'yes' },
+    });
+    const names = client.response.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+    expect(names.filter((name) => name.startsWith('x-') && name !== 'x-accel-buffering')).toEqual(['x-ok']);
+    // A header left out does not remove sockeye's own of the same name.
+    expect(client.response.headers['cache-control']).toBe('no-cache, no-transform');
+  });
+
+  it('throws from the constructor for a bad header value before it sets any header on the response', async () => {
+    const thrown = new Promise<{ error: unknown; headers: string[] }>((resolve) => {
+      handler = (request, response) => {
+        try {
+          new EventSource(request, response, { headers: { 'X-Ok': 'yes', 'X-Bad': { a: 1 } as never } });
+          resolve({ error: null, headers: response.getHeaderNames() });
+        } catch (error) {
+          resolve({ error, headers: response.getHeaderNames() });
+        }
+        response.writeHead(500).end();
+      };
+    });
+    const client = await openStream(`${server.origin}/events`);
+    clients.push(client);
+    const { error, headers } = await thrown;
+    expect(error).toBeInstanceOf(TypeError);
+    expect(headers).toEqual([]);
+    expect(client.response.statusCode).toBe(500);
+  });
+
   it('lets a user header replace a default one, whatever its case, without sending both', async () => {
     const { client } = await connect({ headers: { 'cache-control': 'private, no-store' } });
     const raw = client.response.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());

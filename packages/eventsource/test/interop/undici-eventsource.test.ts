@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { EventSource as UndiciEventSource } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EventSource } from '../../src/index.js';
 import {
   EVENT_TYPES,
   EXPECTED_EVENTS,
@@ -9,6 +10,7 @@ import {
   type ScenarioServer,
   startScenarioServer,
 } from '../support/scenario.js';
+import { startServer, type TestServer } from '../support/server.js';
 
 // Runs in a child process: Node 20's global EventSource exists only behind a flag. It prints each
 // event as a JSON line and exits after the expected count (status 2 if they never come).
@@ -74,5 +76,46 @@ describe("undici's EventSource", () => {
       .map((line) => JSON.parse(line) as ReceivedEvent);
     expect(received).toEqual(EXPECTED_EVENTS);
     expect(server.lastEventIds).toEqual(['', '2']);
+  });
+
+  it("send() with a null event or id sends no such field: onmessage sees it, and lastEventId is not 'null'", async () => {
+    // `es.send(row.body, { event: row.type, id: row.id })` with NULL columns: written as text, the
+    // event was named "null" (no onmessage) and the id became the string "null".
+    const events: TestServer = await startServer((request, response) => {
+      const es = new EventSource(request, response, { ping: 0, retry: false });
+      es.send('first', { event: null, id: null });
+      es.send('second', { id: 7 });
+      es.send('third', { event: undefined, id: null });
+      es.send('fourth', { id: '' });
+      es.send('fifth', { id: 0 });
+    });
+    try {
+      const source = new UndiciEventSource(`${events.origin}/`);
+      client = source;
+      const received: Array<{ type: string; data: string; lastEventId: string }> = [];
+      const done = new Promise<void>((resolve) => {
+        const record = (event: Event) => {
+          const { type, data, lastEventId } = event as Event & { data: string; lastEventId: string };
+          received.push({ type, data, lastEventId });
+          if (received.length === 5) resolve();
+        };
+        source.onmessage = record;
+        source.addEventListener('null', record);
+      });
+      await done;
+      expect(received).toEqual([
+        { type: 'message', data: 'first', lastEventId: '' },
+        { type: 'message', data: 'second', lastEventId: '7' },
+        // A null id leaves the last one in place.
+        { type: 'message', data: 'third', lastEventId: '7' },
+        // `id: ''` is an empty id field: it resets the last event id (WHATWG).
+        { type: 'message', data: 'fourth', lastEventId: '' },
+        { type: 'message', data: 'fifth', lastEventId: '0' },
+      ]);
+    } finally {
+      client?.close();
+      client = undefined;
+      await events.close();
+    }
   });
 });

@@ -44,6 +44,12 @@ describe('encodeEvent', () => {
     expect(encodeEvent('d', { event: '', id: undefined })).toBe('data: d\n\n');
   });
 
+  it('omits an event type or id that is null, as undefined: no event named "null", no id "null"', () => {
+    expect(encodeEvent('d', { event: null, id: null })).toBe('data: d\n\n');
+    expect(encodeEvent('d', { event: 'update', id: null })).toBe('event: update\ndata: d\n\n');
+    expect(encodeEvent('d', { event: null, id: 0 })).toBe('id: 0\ndata: d\n\n');
+  });
+
   it('refuses CR or LF in the event type', () => {
     for (const event of ['a\nb', 'a\rb', 'a\r\nb', '\n']) {
       expect(() => encodeEvent('d', { event })).toThrow(TypeError);

@@ -42,6 +42,30 @@ describe('resolveEventSourceOptions', () => {
       expect(() => resolveEventSourceOptions({ retry: bad })).toThrow(RangeError);
     }
     expect(() => resolveEventSourceOptions({ lastEventIdQuery: '' })).toThrow(TypeError);
-    expect(() => resolveEventSourceOptions({ headers: null as unknown as {} })).toThrow(TypeError);
+    expect(() => resolveEventSourceOptions({ headers: 'X-A: b' as unknown as {} })).toThrow(TypeError);
+  });
+
+  it('takes headers: null as none, and leaves out a header whose value is undefined or null', () => {
+    expect(resolveEventSourceOptions({ headers: null }).headers).toEqual({});
+    expect(
+      resolveEventSourceOptions({
+        headers: {
+          'X-Undef': undefined,
+          'X-Null': null,
+          'X-Empty': [],
+          'X-Ok': ' yes ',
+          'X-N': 1,
+          'X-L': ['a', 2],
+        },
+      }).headers,
+    ).toEqual({ 'X-Ok': 'yes', 'X-N': '1', 'X-L': ['a', '2'] });
+  });
+
+  it('throws a TypeError for a header value it cannot send, before anything touches the response', () => {
+    // Core's rule (objects, symbols, null in a list, CR/LF/NUL), then Node's (other controls).
+    for (const value of [{ a: 1 }, Symbol('s'), ['ok', null], 'a\r\nb', 'bell\u0007', 'snow \u2603']) {
+      expect(() => resolveEventSourceOptions({ headers: { 'X-Bad': value as string } })).toThrow(TypeError);
+    }
+    expect(() => resolveEventSourceOptions({ headers: { 'Bad Name': 'x' } })).toThrow(TypeError);
   });
 });

@@ -47,6 +47,22 @@ describe('buildConnectRequest', () => {
     ).toBe(true);
   });
 
+  it('leaves out a header whose value is undefined or null, and throws for one it cannot send', () => {
+    const head = text(
+      buildConnectRequest(
+        { host: 'h', port: 1 },
+        { headers: { 'X-Undef': undefined, 'X-Null': null, 'X-Empty': [], 'User-Agent': 'node' } },
+      ),
+    );
+    expect(head.endsWith('Proxy-Connection: keep-alive\r\nUser-Agent: node\r\n\r\n')).toBe(true);
+    // faye sent an object as `[object Object]`; a null inside a list has no meaning either.
+    for (const value of [{ a: 1 }, ['a', null], Symbol('s')]) {
+      expect(() =>
+        buildConnectRequest({ host: 'h', port: 1 }, { headers: { 'X-Bad': value as never } }),
+      ).toThrow(/X-Bad/);
+    }
+  });
+
   it('keeps the first value of a header given twice, so user headers cannot override Host or credentials', () => {
     const head = text(
       buildConnectRequest(

@@ -166,6 +166,14 @@ describe('attach', () => {
     expect(() => attach(server, { pth: '/' } as never, () => {})).toThrow('Unrecognized option: pth');
     expect(() => attach(server, { maxLength: -1 }, () => {})).toThrow(RangeError);
   });
+
+  it('throws a TypeError at once for a header value it cannot send, not on the first connection', () => {
+    const server = http.createServer();
+    for (const value of [{ a: 1 }, ['ok', null], 'a\nb']) {
+      expect(() => attach(server, { headers: { 'X-Bad': value as string } }, () => {})).toThrow(TypeError);
+    }
+    expect(server.listenerCount('upgrade')).toBe(0);
+  });
 });
 
 describe('drafts (allowDrafts)', () => {

@@ -242,6 +242,22 @@ describe('listen', () => {
     expect(() => listen({ prot: 1 } as never, () => {})).toThrow('Unrecognized option: prot');
     expect(() => listen({ maxFragments: 0 }, () => {})).toThrow(RangeError);
   });
+
+  it('throws a TypeError at once for a header value it cannot send, before it listens', () => {
+    for (const value of [{ a: 1 }, ['ok', null], 'a\nb']) {
+      expect(() => listen({ headers: { 'X-Bad': value as string } }, () => {})).toThrow(TypeError);
+    }
+  });
+
+  it('leaves out of the 101 a header whose value is undefined or null', async () => {
+    const handle = await start({ headers: { 'X-Undef': undefined, 'X-Null': null, 'X-Ok': 'yes' } });
+    const socket = await connectRaw(handle.port);
+    socket.write(upgradeRequest('/'));
+    const response = (await within(readUntil(socket, '\r\n\r\n'), 2000, 'the 101')).toString('latin1');
+    socket.destroy();
+    expect(statusLine(response)).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(response.match(/^x-[^:]*: .*$/gim)).toEqual(['X-Ok: yes']);
+  });
 });
 
 describe('handle.clients', () => {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { Extension } from '@sockeye/core';
@@ -13,6 +13,7 @@ import {
   upgradeRequest,
 } from '../../../../test-support/hardening/raw-peer.js';
 import { within } from '../../../../test-support/hardening/within.js';
+import { listenLoopback } from '../../../../test-support/loopback-port.js';
 import { permessageDeflate, WebSocket } from '../../src/index.js';
 import {
   closeServers,
@@ -134,6 +135,60 @@ describe('handshake', () => {
     expect(response.headers['set-cookie']).toEqual(['a=1', 'b=2']);
     await opened;
     client.close();
+  });
+
+  it('leaves out of the 101 a header whose value is undefined or null, as faye leaves undefined out', async () => {
+    const server = await startServer({
+      ws: { headers: { 'X-Undef': undefined, 'X-Null': null, 'X-Empty': [], 'X-Ok': 'yes' } },
+    });
+    const socket = await connectRaw(server.port);
+    socket.write(upgradeRequest('/'));
+    const head = (await within(readUntil(socket, '\r\n\r\n'), 2000, 'the 101')).toString('latin1');
+    expect(head).toMatch(/^HTTP\/1\.1 101 /);
+    expect(head.match(/^x-[^:]*: .*$/gim)).toEqual(['X-Ok: yes']);
+    await seen(server.accepted[0]!).opened;
+    socket.destroy();
+  });
+
+  it('throws a TypeError at once for a header value it cannot send, never on the handshake tick', async () => {
+    // Before the fix `null` and `{ a: 1 }` passed the constructor and crashed the process on the
+    // handshake tick ("values is not iterable"), where no try/catch could reach it.
+    const bad: unknown[] = [
+      { a: 1 },
+      Symbol('x'),
+      () => 'x',
+      ['ok', null],
+      ['ok', { a: 1 }],
+      'a\r\nX-Injected: 1',
+    ];
+    let constructed = 0;
+    const server = http.createServer();
+    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      for (const value of bad) {
+        try {
+          new WebSocket(request, socket, head, [], { headers: { 'X-Bad': value as string } });
+          constructed++;
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError);
+          expect((error as Error).message).toMatch(/X-Bad/);
+        }
+      }
+      expect(() => new WebSocket(request, socket, head, [], { headers: 'X-A: b' as never })).toThrow(
+        TypeError,
+      );
+      socket.destroy();
+    });
+    const port = await listenLoopback(server);
+    try {
+      const socket = await connectRaw(port);
+      socket.write(upgradeRequest('/'));
+      await within(once(socket, 'close'), 2000, 'the server to drop the socket');
+      // A handshake tick would have run by now: nothing was constructed to run one.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(constructed).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it('fires open after listeners attached right after construction, then flushes messages queued before it', async () => {

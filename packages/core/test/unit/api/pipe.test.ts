@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type PipeOptions, pipeMessages } from '../../../src/api/pipe.js';
 
@@ -53,6 +54,18 @@ describe('pipeMessages', () => {
     expect(sink.ended).toBe(1);
     source.emit('data', 'after end');
     expect(sink.written).toHaveLength(2);
+  });
+
+  it("emits pipe on the destination with the source, as Node's pipe() (and faye's legacy Stream#pipe)", () => {
+    const source = new Source();
+    const dest = new PassThrough({ objectMode: true });
+    const sources: unknown[] = [];
+    dest.on('pipe', (from) => sources.push(from));
+    pipeMessages(source, dest);
+    expect(sources).toEqual([source]);
+    source.emit('data', 'a');
+    expect(dest.read()).toBe('a');
+    dest.destroy();
   });
 
   it('pauses the source while the destination is full and resumes on drain', () => {

@@ -169,6 +169,31 @@ describe('acceptHandshake: RFC 6455 §4.2.2 response', () => {
     );
   });
 
+  it('leaves out a custom header whose value is undefined or null, as faye leaves undefined out', () => {
+    const result = accept(hybiRequest(), {
+      headers: { Cookie: undefined, 'X-Null': null, 'Set-Cookie': [], 'x-null': 'second', 'X-Ok': 'yes' },
+    });
+    expect(result.response.toString()).toBe(
+      'HTTP/1.1 101 Switching Protocols\r\n' +
+        'x-null: second\r\n' +
+        'X-Ok: yes\r\n' +
+        'Upgrade: websocket\r\n' +
+        'Connection: Upgrade\r\n' +
+        `Sec-WebSocket-Accept: ${ACCEPT}\r\n` +
+        '\r\n',
+    );
+  });
+
+  it.each([
+    [{ 'X-Obj': { a: 1 } }, /X-Obj/],
+    [{ 'X-List': ['ok', null] }, /X-List/],
+    [{ 'X-Sym': Symbol('s') }, /X-Sym/],
+  ])('refuses custom header values it cannot write, %s, with a TypeError', (headers, message) => {
+    const options = { headers } as unknown as ServerHandshakeOptions;
+    expect(() => acceptHandshake(hybiRequest(), options, nodeDigest)).toThrow(message);
+    expect(() => acceptHandshake(hybiRequest(), options, nodeDigest)).toThrow(TypeError);
+  });
+
   it.each([
     [{ 'X-Evil': 'a\r\nSet-Cookie: x=1' }, /X-Evil/],
     [{ 'X-Evil': ['ok', 'a\nb'] }, /X-Evil/],

@@ -1,0 +1,78 @@
+/**
+ * The `headers` option as every sockeye entry point takes it (the server's 101, the client's
+ * request, the proxy's CONNECT, the EventSource response): one rule for what a value may be,
+ * checked where the option is given, so that a bad value is a synchronous `TypeError` from the
+ * constructor (or `attach()`, `listen()`) and never a failure later, on a handshake tick.
+ *
+ * - `undefined` or `null`: the header is left out. faye-websocket leaves `undefined` out, so
+ *   `headers: { Cookie: request.headers.cookie }` sends no `Cookie` when there was none; `null` is
+ *   the same "no value" (faye threw for it by accident, reading `null.toString()`; Node's `http`
+ *   and ws throw for `undefined` and send `null` as the text `null`, neither of which helps).
+ * - a string, number, boolean or bigint: sent as `String(value)`, trimmed of whitespace.
+ * - an array of those: one field value per element (how they are joined is the caller's: lines of
+ *   their own or `, `). An empty array leaves the header out.
+ * - anything else (a plain object, a function, a symbol; `null` or `undefined` inside an array):
+ *   `TypeError`. faye sent an object as `[object Object]`.
+ *
+ * Names must be RFC 9110 tokens; values must not hold CR, LF or NUL, which would end the header
+ * line early and let a value inject headers.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.5
+ */
+import { isSafeFieldValue, isToken } from './header-tokens.js';
+
+/** One header value an option may give: written with `String()`. */
+export type HeaderScalar = string | number | boolean | bigint;
+
+/** A value of a `headers` option: `undefined` and `null` leave the header out. */
+export type HeaderOptionValue = HeaderScalar | readonly HeaderScalar[] | null | undefined;
+
+/** A `headers` option: names to values, in the order they are sent. */
+export type HeaderOption = Readonly<Record<string, HeaderOptionValue>>;
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Checks a whole `headers` option against the rule above. `undefined` and `null` mean no headers.
+ * @param option the option's name for the message, e.g. `'proxy.headers'`
+ * @throws TypeError for an option that is not an object of names and values, a name that is not
+ *   a token, or a value that is neither a scalar nor an array of scalars, or holds CR, LF or NUL.
+ */
+export function checkHeaderOption(headers: unknown, option = 'headers'): void {
+  if (headers === undefined || headers === null) return;
+  if (typeof headers !== 'object' || Array.isArray(headers)) {
+    throw new TypeError(`The ${option} option must be an object of header names and values`);
+  }
+  const record = headers as Record<string, unknown>;
+  for (const name of Object.keys(record)) headerOptionValues(name, record[name]);
+}
+
+/**
+ * The field values to send for one entry of a `headers` option, trimmed: none (an empty list) for
+ * `undefined`, `null` or `[]`, one for a scalar, one per element for an array.
+ * @throws TypeError as {@link checkHeaderOption}
+ */
+export function headerOptionValues(name: string, value: unknown): readonly string[] {
+  if (!isToken(name)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
+  if (value === undefined || value === null) return NONE;
+  if (!Array.isArray(value)) return [fieldValue(name, value)];
+  if (value.length === 0) return NONE;
+  const values = new Array<string>(value.length);
+  for (let i = 0; i < value.length; i++) values[i] = fieldValue(name, value[i]);
+  return values;
+}
+
+function fieldValue(name: string, value: unknown): string {
+  const type = typeof value;
+  if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'bigint') {
+    const what =
+      value === null || value === undefined ? String(value) : type === 'object' ? 'an object' : `a ${type}`;
+    throw new TypeError(
+      `Invalid value for header ${name}: ${what} (give a string, a number or an array of them; undefined or null leaves the header out)`,
+    );
+  }
+  const text = String(value);
+  if (!isSafeFieldValue(text)) {
+    throw new TypeError(`Invalid value for header ${name}: it contains a line break or NUL`);
+  }
+  return text.trim();
+}
