@@ -654,7 +654,12 @@ export class WebSocket<Events extends WebSocketEvents = WebSocketEvents> extends
 
   #accepted(): boolean {
     if (this.bufferedAmount < this.#settings.highWaterMark) return true;
-    this.#flags |= NEED_DRAIN;
+    if ((this.#flags & NEED_DRAIN) === 0) {
+      this.#flags |= NEED_DRAIN;
+      // The socket's own `drain` comes only when it was over its own mark: below it, or with
+      // nothing buffered at all (`highWaterMark: 0`), the driver arranges the call.
+      this.#driver?.watchDrain();
+    }
     return false;
   }
 

@@ -100,6 +100,9 @@ const FINISH_PENDING = 64;
  */
 const THROTTLED = 128;
 
+/** An empty write: its callback runs once everything written before it is out. */
+const EMPTY = Buffer.alloc(0);
+
 /** The automatic ping's state, made only for a connection with a ping interval. */
 interface Pinger {
   readonly interval: NodeJS.Timeout;
@@ -372,6 +375,23 @@ export class SocketDriver implements EngineHandler {
     if (!this.socket.writableNeedDrain) this.#handler.onDrain();
   }
 
+  /**
+   * `send()` returned false and the API owes a `drain`: make sure `onDrain` is called once what is
+   * buffered now is written. The socket emits `drain` only when it was over its own high-water
+   * mark, and frames still in the engine call `onDrain` when they are flushed; bytes below the
+   * socket's mark get an empty write, whose callback runs once they are out. Rare: only when a
+   * send() returns false.
+   */
+  watchDrain(): void {
+    const socket = this.socket;
+    if (socket.writableNeedDrain || this.engine.pendingBytes > 0 || (this.#flags & BATCHED) !== 0) return;
+    if (socket.writableLength === 0 || socket.writableEnded || socket.destroyed) {
+      process.nextTick(driverDrained, this);
+      return;
+    }
+    socket.write(EMPTY, () => this.handleDrain());
+  }
+
   /** @internal The data handler that queued output here has returned: write it. */
   flushBatched(): void {
     this.#flags &= ~BATCHED;
@@ -619,6 +639,10 @@ function socketOnError(this: AttachedSocket, error: Error): void {
 
 function socketOnDrain(this: AttachedSocket): void {
   this[kDriver].handleDrain();
+}
+
+function driverDrained(driver: SocketDriver): void {
+  driver.handleDrain();
 }
 
 function driverFinish(driver: SocketDriver): void {

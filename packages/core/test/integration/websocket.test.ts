@@ -417,12 +417,34 @@ describe('backpressure', () => {
     // As a Node Writable with highWaterMark 0: write() is always false, 'drain' at length 0.
     const { server, client } = await wsPair({ highWaterMark: 0 });
     const received = messages(client, 2);
-    const drained = next(server, 'drain');
+    let drained = next(server, 'drain');
     expect(server.send('one')).toBe(false);
+    await drained; // after a single send too: the socket itself emits no drain below its own mark
+    drained = next(server, 'drain');
     expect(server.send('two')).toBe(false);
     await drained;
     expect(server.bufferedAmount).toBe(0);
     expect(await received).toEqual(['one', 'two']);
+  });
+
+  it('fires drain for bytes held below the socket’s own mark, which emits no drain of its own', async () => {
+    const { server, client, serverSocket, clientSocket } = await wsPair({ highWaterMark: 1024 });
+    clientSocket.pause(); // the client stops reading, until the kernel's buffers are full
+    const chunk = Buffer.alloc(2048, 1);
+    let sent = 0;
+    // Until the kernel takes no more: then 2 KiB wait in the socket, under its 16 KiB mark.
+    while (server.bufferedAmount === 0) {
+      server.send(chunk);
+      sent++;
+    }
+    expect(serverSocket.writableNeedDrain).toBe(false);
+    expect(server.send(chunk)).toBe(false);
+    sent++;
+    const drained = next(server, 'drain');
+    const all = messages(client, sent);
+    clientSocket.resume();
+    await drained;
+    expect((await all).length).toBe(sent);
   });
 
   it('pause() stops reading: no message while paused, all of them after resume()', async () => {
