@@ -665,11 +665,14 @@ export class WebSocket<Events extends WebSocketEvents = WebSocketEvents> extends
 
   #emitDrain(): void {
     this.#flags &= ~DRAIN_SCHEDULED;
+    if ((this.#flags & NEED_DRAIN) === 0) return;
     // Below the mark, or empty: with `highWaterMark: 0` every send() is false, and `drain` comes
-    // when everything is written, as from a Node Writable.
+    // when everything is written, as from a Node Writable. Not yet: watch for the next write.
     const buffered = this.bufferedAmount;
-    if ((this.#flags & NEED_DRAIN) === 0 || (buffered >= this.#settings.highWaterMark && buffered > 0))
+    if (buffered >= this.#settings.highWaterMark && buffered > 0) {
+      this.#driver?.watchDrain();
       return;
+    }
     this.#flags &= ~NEED_DRAIN;
     this.#emitSafely('drain');
   }

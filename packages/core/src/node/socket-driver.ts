@@ -376,11 +376,11 @@ export class SocketDriver implements EngineHandler {
   }
 
   /**
-   * `send()` returned false and the API owes a `drain`: make sure `onDrain` is called once what is
-   * buffered now is written. The socket emits `drain` only when it was over its own high-water
+   * The API owes a `drain` (a `send()` returned false, and the buffer is still over the mark):
+   * make sure `onDrain` is called once what is buffered now is written. The socket emits `drain` only when it was over its own high-water
    * mark, and frames still in the engine call `onDrain` when they are flushed; bytes below the
-   * socket's mark get an empty write, whose callback runs once they are out. Rare: only when a
-   * send() returns false.
+   * socket's mark get an empty write, whose callback runs once they are out. Rare: only while a
+   * `drain` is owed.
    */
   watchDrain(): void {
     const socket = this.socket;
