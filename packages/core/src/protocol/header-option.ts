@@ -15,7 +15,8 @@
  *   `TypeError`. faye sent an object as `[object Object]`.
  *
  * Names must be RFC 9110 tokens; values must not hold CR, LF or NUL, which would end the header
- * line early and let a value inject headers.
+ * line early and let a value inject headers, nor another control character or one above U+00FF,
+ * which the Latin-1 head cannot carry.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.5
  */
 import { isSafeFieldValue, isToken } from './header-tokens.js';
@@ -74,5 +75,23 @@ function fieldValue(name: string, value: unknown): string {
   if (!isSafeFieldValue(text)) {
     throw new TypeError(`Invalid value for header ${name}: it contains a line break or NUL`);
   }
+  if (!isFieldValue(text)) {
+    throw new TypeError(
+      `Invalid value for header ${name}: it contains a control character or one above U+00FF`,
+    );
+  }
   return text.trim();
+}
+
+/**
+ * RFC 9110 §5.5: `field-value = *field-content`, made of HTAB, SP, VCHAR and obs-text (0x80–0xFF,
+ * which the head is written in as Latin-1): the characters Node's own `validateHeaderValue` takes.
+ * Anything else would be mangled on the way out.
+ */
+function isFieldValue(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return false;
+  }
+  return true;
 }

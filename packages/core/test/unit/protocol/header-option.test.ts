@@ -27,9 +27,16 @@ describe('headerOptionValues', () => {
     ['a line break', 'a\r\nX-Injected: 1'],
     ['a NUL', 'a\0'],
     ['a line break in a list', ['ok', 'a\nb']],
+    ['another control character', 'a\u0007b'],
+    ['DEL', 'a\u007fb'],
+    ['a character above U+00FF', 'fish 🐟'],
   ])('throws a TypeError naming the header for %s', (_name, value) => {
     expect(() => headerOptionValues('X-Bad', value)).toThrow(TypeError);
     expect(() => headerOptionValues('X-Bad', value)).toThrow(/X-Bad/);
+  });
+
+  it('sends tabs and Latin-1 text (obs-text) as Node does', () => {
+    expect(headerOptionValues('X-Ok', 'a\tcafé')).toEqual(['a\tcafé']);
   });
 
   it('throws a TypeError for a name that is not a token, even when its value leaves it out', () => {
