@@ -14,7 +14,7 @@ import {
   failWebSocket,
   HandshakeError,
   HttpHeadParser,
-  headerOptionValues,
+  headerOptionEntries,
   NetworkError,
   nodeDigest,
   openWebSocket,
@@ -350,12 +350,8 @@ function handshakeError(error: unknown): HandshakeError {
  * boolean (or an array of them) throws a `TypeError` now, in the constructor.
  */
 function headerStrings(headers: HeaderValues): Record<string, string> {
-  checkHeaderOption(headers);
   const out: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const values = headerOptionValues(name, headers[name]);
-    if (values.length > 0) out[name] = values.join(', ');
-  }
+  for (const [name, values] of headerOptionEntries(headers)) out[name] = values.join(', ');
   return out;
 }
 

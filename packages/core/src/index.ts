@@ -116,8 +116,10 @@ export {
 export {
   checkHeaderOption,
   type HeaderOption,
+  type HeaderOptionEntry,
   type HeaderOptionValue,
   type HeaderScalar,
+  headerOptionEntries,
   headerOptionValues,
 } from './protocol/header-option.js';
 export {

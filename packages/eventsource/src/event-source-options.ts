@@ -1,5 +1,5 @@
 import { validateHeaderValue } from 'node:http';
-import { checkHeaderOption, type HeaderOption, headerOptionValues, validateOptions } from '@sockeye/core';
+import { type HeaderOption, headerOptionEntries, validateOptions } from '@sockeye/core';
 
 /** Options for `new EventSource(request, response, options)`. Unknown keys throw. */
 export interface EventSourceOptions {
@@ -68,14 +68,10 @@ function seconds(name: string, value: number): number {
  * value throws before the constructor has set any header on the response.
  */
 function responseHeaders(given: HeaderOption | null | undefined): Record<string, string | readonly string[]> {
-  checkHeaderOption(given);
   const headers: Record<string, string | readonly string[]> = {};
-  if (given === undefined || given === null) return headers;
-  for (const name of Object.keys(given)) {
-    const values = headerOptionValues(name, given[name]);
-    if (values.length === 0) continue;
+  for (const [name, values] of headerOptionEntries(given)) {
     for (const value of values) validateHeaderValue(name, value);
-    headers[name] = Array.isArray(given[name]) ? values : values[0]!;
+    headers[name] = Array.isArray(given![name]) ? values : values[0]!;
   }
   return headers;
 }

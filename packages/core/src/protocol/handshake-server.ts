@@ -15,7 +15,7 @@ import type { Draft76Challenge } from './draft-connection.js';
 import type { Extension, ExtensionPipeline } from './extension.js';
 import { negotiateServerExtensions } from './extension-negotiation.js';
 import { acceptKey, type HandshakeDigest } from './handshake-digest.js';
-import { type HeaderOption, headerOptionValues } from './header-option.js';
+import { type HeaderOption, headerOptionEntries } from './header-option.js';
 import {
   type HeaderBag,
   headerValue,
@@ -391,16 +391,10 @@ function badDraftHeader(): ServerHandshakeRejected {
 }
 
 function customHeaders(headers: ServerHandshakeOptions['headers'], reserved: ReadonlySet<string>): string {
-  if (headers === undefined || headers === null) return '';
-  if (typeof headers !== 'object' || Array.isArray(headers)) {
-    throw new TypeError('The headers option must be an object of header names and values');
-  }
   let out = '';
   const sent = new Set<string>();
-  for (const name of Object.keys(headers)) {
-    // `undefined`, `null` and `[]` leave the header out (faye leaves `undefined` out).
-    const values = headerOptionValues(name, headers[name]);
-    if (values.length === 0) continue;
+  // `undefined`, `null` and `[]` leave the header out (faye leaves `undefined` out).
+  for (const [name, values] of headerOptionEntries(headers)) {
     const key = name.toLowerCase();
     if (reserved.has(key)) continue;
     if (sent.has(key) && !REPEATABLE.has(key)) continue;

@@ -39,12 +39,29 @@ const NONE: readonly string[] = Object.freeze([]);
  *   a token, or a value that is neither a scalar nor an array of scalars, or holds CR, LF or NUL.
  */
 export function checkHeaderOption(headers: unknown, option = 'headers'): void {
-  if (headers === undefined || headers === null) return;
+  headerOptionEntries(headers, option);
+}
+
+/** One header a `headers` option sends: its name as given, and its field values (at least one). */
+export type HeaderOptionEntry = readonly [name: string, values: readonly string[]];
+
+/**
+ * The headers a `headers` option sends, in its order, each checked as by {@link checkHeaderOption}:
+ * those whose value is `undefined`, `null` or `[]` are left out.
+ * @throws TypeError as {@link checkHeaderOption}
+ */
+export function headerOptionEntries(headers: unknown, option = 'headers'): HeaderOptionEntry[] {
+  if (headers === undefined || headers === null) return [];
   if (typeof headers !== 'object' || Array.isArray(headers)) {
     throw new TypeError(`The ${option} option must be an object of header names and values`);
   }
   const record = headers as Record<string, unknown>;
-  for (const name of Object.keys(record)) headerOptionValues(name, record[name]);
+  const entries: HeaderOptionEntry[] = [];
+  for (const name of Object.keys(record)) {
+    const values = headerOptionValues(name, record[name]);
+    if (values.length > 0) entries.push([name, values]);
+  }
+  return entries;
 }
 
 /**
