@@ -159,6 +159,16 @@ function internalFailure(error: unknown): ProtocolError {
   });
 }
 
+/** Empties the extension's output queue; returns what it held from its head on (`null`: unfinished). */
+function takeSlots(ext: ExtensionState): Array<Buffer[] | null> {
+  const waiting = ext.slots.slice(ext.slotHead);
+  ext.slots.length = 0;
+  ext.slotBytes.length = 0;
+  ext.slotHead = 0;
+  ext.pendingBytes = 0;
+  return waiting;
+}
+
 /** `text` cut to at most `max` UTF-8 bytes on a code point boundary. */
 function truncateUtf8(text: string, max: number): string {
   if (Buffer.byteLength(text) <= max) return text;
@@ -538,22 +548,12 @@ export class Connection implements Engine {
       );
       if (keepOutput) this.queueOrdered(close);
       else {
-        if (ext !== null) {
-          ext.slots.length = 0;
-          ext.slotBytes.length = 0;
-          ext.slotHead = 0;
-          ext.pendingBytes = 0;
-        }
+        if (ext !== null) takeSlots(ext); // abandoned: the close frame goes out at once
         this.pushAll(close);
       }
     } else if (!keepOutput && ext !== null && ext.pendingBytes > 0) {
       // Our close frame waits behind messages the broken extension will not finish: send it now.
-      const waiting = ext.slots.slice(ext.slotHead).filter((frames) => frames !== null);
-      ext.slots.length = 0;
-      ext.slotBytes.length = 0;
-      ext.slotHead = 0;
-      ext.pendingBytes = 0;
-      for (const frames of waiting) this.pushAll(frames);
+      for (const frames of takeSlots(ext)) if (frames !== null) this.pushAll(frames);
     }
     this.#flags |= CLOSED;
     this.releaseExtensions();
