@@ -1,4 +1,4 @@
-import { type HeaderOption, headerOptionValues } from '@sockeye/core';
+import { type HeaderOption, headerOptionEntries } from '@sockeye/core';
 
 /** Where the tunnel should lead: the WebSocket server's host and port. */
 export interface ConnectTarget {
@@ -85,18 +85,9 @@ export function buildConnectRequest(target: ConnectTarget, options: ConnectReque
     const credentials = basicCredentials(url);
     if (credentials !== null) add('Proxy-Authorization', credentials);
   }
-  const headers = options.headers ?? {};
-  if (typeof headers !== 'object' || Array.isArray(headers)) {
-    throw new TypeError('The headers option must be an object of header names and values');
-  }
-  for (const name of Object.keys(headers)) {
-    const trimmed = name.trim();
-    // Core's rule for every sockeye `headers` option: a token name (RFC 9110 §5.6.2); values free
-    // of CR, LF, NUL and other controls (§5.5); `undefined`/`null` leave the header out.
-    const values = headerOptionValues(trimmed, headers[name]);
-    if (values.length === 0) continue;
-    add(trimmed, values.join(', '));
-  }
+  // Core's rule for every sockeye `headers` option: token names as given (RFC 9110 §5.6.2), values
+  // free of CR, LF, NUL and other controls (§5.5); `undefined`/`null` leave the header out.
+  for (const [name, values] of headerOptionEntries(options.headers)) add(name, values.join(', '));
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 

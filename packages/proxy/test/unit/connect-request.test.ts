@@ -102,6 +102,17 @@ describe('buildConnectRequest', () => {
     );
   });
 
+  it('takes header names as given: one with surrounding spaces is not a token (as in the client)', () => {
+    // The client checks proxy.headers with core's rule before it connects; the builder must agree,
+    // or the same option would throw there and be trimmed here.
+    expect(() => buildConnectRequest({ host: 'h', port: 1 }, { headers: { ' User-Agent': 'v' } })).toThrow(
+      /Invalid header name: " User-Agent"/,
+    );
+    expect(() => buildConnectRequest({ host: 'h', port: 1 }, { headers: { 'X-A\t': 'v' } })).toThrow(
+      TypeError,
+    );
+  });
+
   it('rejects a target host with spaces or line breaks, and ports outside 1–65535', () => {
     expect(() => buildConnectRequest({ host: 'h HTTP/1.1\r\nX: y', port: 1 })).toThrow(TypeError);
     expect(() => buildConnectRequest({ host: '', port: 1 })).toThrow(TypeError);
