@@ -31,7 +31,7 @@ export const SUBJECTS: readonly Subject[] = [
     env: {},
     description:
       "@sockeye/server's listen(): its own port, the request head read by sockeye (no http.Server)",
-    only: ['handshake'],
+    only: ['handshake', 'idle'],
   },
   {
     id: 'ws',

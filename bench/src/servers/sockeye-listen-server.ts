@@ -1,12 +1,12 @@
 /**
  * @sockeye/server's `listen()` as a server subject: a port of its own, whose connections sockeye
  * reads from the first byte of the request head, with no `http.Server` in between. Measured on
- * handshakes, where that is the difference.
+ * handshakes and idle connections, where that is the difference.
  */
 import { runServer } from './harness.js';
 
 await runServer(async (_server, config, stats) => {
-  if (config.scenario !== 'echo') return 'listen() is measured on handshakes';
+  if (config.scenario !== 'echo') return 'listen() is measured on handshakes and idle connections';
   const { listen } = await import('@sockeye/server');
   const handle = await listen({ host: '127.0.0.1', backlog: 4096 }, (ws) => {
     stats.connections++;
