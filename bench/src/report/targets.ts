@@ -36,7 +36,7 @@ export const TARGETS: readonly Target[] = [
     informative: true,
   },
   { scenario: 'idle', field: 'rss', against: 'ws', op: '<=', ratio: 0.8 },
-  // A bare upgraded socket of Node's HTTP server measures 0.73–0.80× ws by itself (the `raw` floor);
+  // A bare upgraded socket of Node's HTTP server measures 0.72–0.80× ws by itself (the `raw` floor);
   // `listen()`'s sockets never pass through an http.Server.
   {
     scenario: 'idle',
