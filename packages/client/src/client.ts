@@ -26,7 +26,7 @@ import {
   type WebSocketError,
   type WebSocketEvents,
 } from '@sockeye/core';
-import { buildConnectRequest, parseProxyUrl, proxyFromEnvironment } from '@sockeye/proxy';
+import { parseProxyUrl, proxyFromEnvironment } from '@sockeye/proxy';
 import {
   type ClientOptions,
   clientOptionKeys,
@@ -372,18 +372,15 @@ function resolveProxy(target: URL, proxy: ProxyOptions | undefined): TransportOp
   if (proxy.origin !== undefined && proxy.fromEnvironment) {
     throw new TypeError('The proxy option takes either origin or fromEnvironment, not both');
   }
-  // Checked even when no proxy applies (`fromEnvironment` with none set): a bad value is a bug
-  // whatever the environment.
+  // The CONNECT builder's own rule, checked here so that a bad header throws its TypeError from the
+  // constructor rather than failing the connection later as a network error; checked even when no
+  // proxy applies (`fromEnvironment` with none set): a bad value is a bug whatever the environment.
   checkHeaderOption(proxy.headers, 'proxy.headers');
   let url: URL | null = null;
   if (proxy.origin !== undefined) url = parseProxyUrl(String(proxy.origin));
   else if (proxy.fromEnvironment) url = proxyFromEnvironment(target, process.env);
   if (url === null) return null;
-  // Builds the CONNECT request once now, so that a bad header throws its TypeError here rather
-  // than failing the connection later as a network error.
-  const headers = proxy.headers ?? undefined;
-  if (headers !== undefined) buildConnectRequest(hostAndPort(target), { headers });
-  return { url, headers, tls: proxy.tls };
+  return { url, headers: proxy.headers ?? undefined, tls: proxy.tls };
 }
 
 /** The server's host (an IPv6 literal without brackets) and port, the scheme's default if none. */
