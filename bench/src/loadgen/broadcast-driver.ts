@@ -20,7 +20,7 @@ export async function startBroadcastDriver(config: DriverConfig): Promise<Driver
     const trigger = conns[0];
     if (!trigger) return;
     while (sending && sent - Math.floor(deliveries / n) < config.inFlight) {
-      trigger.socket.write(frame);
+      trigger.write(frame);
       sent++;
     }
   };
@@ -57,7 +57,7 @@ export async function startBroadcastDriver(config: DriverConfig): Promise<Driver
     latency: () => NO_LATENCY,
     stop() {
       sending = false;
-      for (const conn of conns) conn.socket.destroy();
+      for (const conn of conns) conn.close();
     },
   };
 }

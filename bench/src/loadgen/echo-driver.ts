@@ -50,7 +50,7 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
     const size = frame.length;
     while (n > 0) {
       const k = Math.min(n, inFlight);
-      conn.socket.write(k === inFlight ? batch : batch.subarray(0, k * size));
+      conn.write(k === inFlight ? batch : batch.subarray(0, k * size));
       n -= k;
     }
   };
@@ -82,7 +82,7 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
     conn.outstanding = inFlight;
     if (inFlight > 0) {
       if (timing) sentAt = process.hrtime.bigint();
-      conn.socket.write(batch);
+      conn.write(batch);
     }
   }
   return {
@@ -97,23 +97,23 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
     },
     async pause() {
       sending = false;
-      await waitFor(() => conns.every((c) => c.outstanding <= 0 || c.socket.destroyed), 3000);
+      await waitFor(() => conns.every((c) => c.outstanding <= 0 || c.closed), 3000);
     },
     async grow(more: number) {
       const added = await openConnections(config.port, request, more, config.connectConcurrency, {
         onMessages(conn, n) {
           // One message at a time, GROW_MESSAGES in all: enough to fill a 32 KiB window.
           conn.outstanding -= n;
-          if (conn.outstanding > 0) conn.socket.write(frame);
+          if (conn.outstanding > 0) conn.write(frame);
         },
         ...lifecycle,
       });
       for (const conn of added) {
         conn.outstanding = GROW_MESSAGES;
-        conn.socket.write(frame);
+        conn.write(frame);
         conns.push(conn);
       }
-      await waitFor(() => added.every((c) => c.outstanding <= 0 || c.socket.destroyed), 10_000);
+      await waitFor(() => added.every((c) => c.outstanding <= 0 || c.closed), 10_000);
     },
     mark() {
       sampleCount = 0;
@@ -130,7 +130,7 @@ export async function startEchoDriver(config: DriverConfig): Promise<Driver> {
     },
     stop() {
       sending = false;
-      for (const conn of conns) conn.socket.destroy();
+      for (const conn of conns) conn.close();
     },
   };
 }

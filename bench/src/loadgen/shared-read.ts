@@ -6,7 +6,7 @@ import type { OnReadOpts } from 'node:net';
  * allocates a 64 KiB buffer per read; a shared 1 MiB buffer costs nothing per read or per
  * connection (10k idle ones), and one read can take more of a large echo.
  */
-const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
+export const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
 
 /**
  * `onread` options for `net.connect` that hand each read to `onData` as a view of the shared

@@ -1,7 +1,6 @@
-import { connect, type Socket } from 'node:net';
 import type { DriverConfig } from '../driver-config.js';
+import { type BareConnection, type BareConnectionEvents, openBareConnection } from './bare-connection.js';
 import { type Driver, NO_LATENCY, waitFor } from './driver.js';
-import { sharedRead } from './shared-read.js';
 
 /** Every event payload starts with this byte and no other byte of the stream is one: counting it
  * counts events whatever the framing (LF or CRLF, chunked or not). */
@@ -35,10 +34,14 @@ export async function startSseDriver(config: DriverConfig): Promise<Driver> {
   let errors = 0;
   let subscribed = 0;
   let sending = false;
-  const sockets: Socket[] = [];
-  const control = connect({ port, host: '127.0.0.1', noDelay: true });
-  control.on('data', () => {});
-  control.on('error', () => errors++);
+  const connections: BareConnection[] = [];
+  const control = openBareConnection(port, {
+    onConnect() {},
+    onData() {},
+    onEnd: (conn) => conn.close(),
+    onError: () => errors++,
+    onClose() {},
+  });
   const pump = () => {
     while (sending && sent - Math.floor(events / n) < config.inFlight) {
       control.write(emit);
@@ -53,32 +56,34 @@ export async function startSseDriver(config: DriverConfig): Promise<Driver> {
         started++;
         pending++;
         let head = true;
-        const socket = connect({ port, host: '127.0.0.1', noDelay: true, onread: sharedRead(onData) });
-        socket.on('connect', () => socket.write(subscribe));
-        function onData(chunk: Buffer): void {
-          if (head) {
-            head = false;
-            if (chunk.toString('latin1', 0, 12) !== 'HTTP/1.1 200') {
-              reject(new Error(`subscriber got ${JSON.stringify(chunk.toString('latin1', 0, 40))}`));
-              return;
+        const subscriber: BareConnectionEvents = {
+          onConnect: (conn) => conn.write(subscribe),
+          onData(_conn, chunk) {
+            if (head) {
+              head = false;
+              if (chunk.toString('latin1', 0, 12) !== 'HTTP/1.1 200') {
+                reject(new Error(`subscriber got ${JSON.stringify(chunk.toString('latin1', 0, 40))}`));
+                return;
+              }
+              subscribed++;
+              pending--;
+              if (subscribed === n) resolve();
+              else next();
             }
-            subscribed++;
-            pending--;
-            if (subscribed === n) resolve();
-            else next();
-          }
-          const k = countMarks(chunk);
-          if (k > 0) {
-            events += k;
-            pump();
-          }
-        }
-        socket.on('error', () => errors++);
-        socket.on('close', () => {
-          if (head) reject(new Error('a subscriber closed before its response head'));
-          else subscribed--;
-        });
-        sockets.push(socket);
+            const k = countMarks(chunk);
+            if (k > 0) {
+              events += k;
+              pump();
+            }
+          },
+          onEnd: (conn) => conn.close(),
+          onError: () => errors++,
+          onClose() {
+            if (head) reject(new Error('a subscriber closed before its response head'));
+            else subscribed--;
+          },
+        };
+        connections.push(openBareConnection(port, subscriber));
       }
     };
     next();
@@ -103,8 +108,8 @@ export async function startSseDriver(config: DriverConfig): Promise<Driver> {
     latency: () => NO_LATENCY,
     stop() {
       sending = false;
-      control.destroy();
-      for (const socket of sockets) socket.destroy();
+      control.close();
+      for (const conn of connections) conn.close();
     },
   };
 }

@@ -1,6 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { type BareConnection, type BareConnectionEvents, openBareConnection } from './bare-connection.js';
 import { FrameCounter } from './frame-counter.js';
-import { sharedRead } from './shared-read.js';
 
 /** What a {@link WsConnection} reports to the driver that owns it. */
 export interface WsConnectionHandler {
@@ -8,44 +7,59 @@ export interface WsConnectionHandler {
   onOpen(conn: WsConnection): void;
   /** `count` data messages completed. */
   onMessages(conn: WsConnection, count: number): void;
-  /** The socket closed (after an error, a refusal or the end of the run). */
+  /** The connection closed (after an error, a refusal, the server's FIN or the end of the run). */
   onClose(conn: WsConnection, error: boolean): void;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
- * One raw-TCP WebSocket client connection of the load generator: writes a prebuilt upgrade request,
- * waits for `HTTP/1.1 101`, then counts frames with a {@link FrameCounter}.
+ * One raw-TCP WebSocket client connection of the load generator, on a {@link BareConnection}:
+ * writes a prebuilt upgrade request, waits for `HTTP/1.1 101`, then counts frames with a
+ * {@link FrameCounter}. The server's FIN closes it.
  */
-export class WsConnection {
-  readonly socket: Socket;
+export class WsConnection implements BareConnectionEvents {
   readonly counter = new FrameCounter();
   open = false;
+  closed = false;
   /** Messages this connection expects back; the driver's bookkeeping. */
   outstanding = 0;
-  /** When the connection started, for the handshake driver's stall sweep. */
-  readonly startedAt = Date.now();
+  readonly #connection: BareConnection;
+  readonly #request: Buffer;
   #head: Buffer | null = null;
   #failed = false;
   readonly #handler: WsConnectionHandler;
 
-  constructor(port: number, request: Buffer, handler: WsConnectionHandler) {
+  constructor(port: number, request: Buffer, handler: WsConnectionHandler, preferHandle = true) {
     this.#handler = handler;
-    this.socket = connect({
-      port,
-      host: '127.0.0.1',
-      noDelay: true,
-      onread: sharedRead((chunk) => this.#onData(chunk)),
-    });
-    this.socket.on('connect', () => this.socket.write(request));
-    this.socket.on('error', () => {
-      this.#failed = true;
-    });
-    this.socket.on('close', () => this.#handler.onClose(this, this.#failed || !this.open));
+    this.#request = request;
+    this.#connection = openBareConnection(port, this, preferHandle);
   }
 
-  #onData(chunk: Buffer): void {
+  /** When the connection started, for the handshake driver's stall sweep. */
+  get startedAt(): number {
+    return this.#connection.startedAt;
+  }
+
+  write(data: Uint8Array): void {
+    this.#connection.write(data);
+  }
+
+  /** Writes `data`, then sends FIN. */
+  end(data: Uint8Array): void {
+    this.#connection.write(data);
+    this.#connection.end();
+  }
+
+  close(): void {
+    this.#connection.close();
+  }
+
+  onConnect(): void {
+    this.#connection.write(this.#request);
+  }
+
+  onData(_conn: BareConnection, chunk: Buffer): void {
     if (this.open) {
       const n = this.counter.feed(chunk);
       if (n > 0) this.#handler.onMessages(this, n);
@@ -72,9 +86,22 @@ export class WsConnection {
     }
   }
 
+  onEnd(): void {
+    this.#connection.close();
+  }
+
+  onError(): void {
+    this.#failed = true;
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.#handler.onClose(this, this.#failed || !this.open);
+  }
+
   #fail(): void {
     this.#failed = true;
-    this.socket.destroy();
+    this.#connection.close();
   }
 }
 

@@ -4,6 +4,7 @@ import FayeWebSocket from 'faye-websocket';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { DriverConfig } from '../../src/driver-config.js';
+import { tcpHandleAvailable } from '../../src/loadgen/bare-connection.js';
 import { startBroadcastDriver } from '../../src/loadgen/broadcast-driver.js';
 import { type Driver, waitFor } from '../../src/loadgen/driver.js';
 import { GROW_MESSAGES, startEchoDriver } from '../../src/loadgen/echo-driver.js';
@@ -121,31 +122,38 @@ describe('load generator drivers', () => {
     expect(latency.p99Us).toBeGreaterThanOrEqual(latency.p50Us);
   });
 
-  it('handshake: completes handshakes and closes each connection cleanly', async () => {
-    const port = await listen(wsEcho());
-    driver = startHandshakeDriver(config(port, { kind: 'handshake', connections: 5 }));
-    await reach(driver, 100);
-  });
+  describe.each([
+    ['the TCP handle', true],
+    ['net', false],
+  ])('handshake, through %s', (_name, preferHandle) => {
+    it('completes handshakes and closes each connection cleanly', async () => {
+      // Node 20 (the toolchain's) has the handle; without it the driver would quietly use `net`.
+      expect(tcpHandleAvailable()).toBe(true);
+      const port = await listen(wsEcho());
+      driver = startHandshakeDriver(config(port, { kind: 'handshake', connections: 5 }), preferHandle);
+      await reach(driver, 100);
+    });
 
-  it('handshake: a 101 split over reads survives other connections reading in between', async () => {
-    // Every generator socket reads into one shared buffer: a head kept across reads must be a copy,
-    // or the close frames other connections read in the meantime overwrite it.
-    const CLOSE = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
-    const port = await listen((s) =>
-      s.on('upgrade', (_request, socket: Socket) => {
-        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n');
-        const rest = setTimeout(
-          () => socket.write('Connection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n'),
-          5,
-        );
-        socket.on('data', () => socket.end(CLOSE));
-        socket.on('end', () => socket.destroy());
-        socket.on('close', () => clearTimeout(rest));
-        socket.on('error', () => {});
-      }),
-    );
-    driver = startHandshakeDriver(config(port, { kind: 'handshake', connections: 5 }));
-    await reach(driver, 100);
+    it('a 101 split over reads survives other connections reading in between', async () => {
+      // Every generator socket reads into one shared buffer: a head kept across reads must be a copy,
+      // or the close frames other connections read in the meantime overwrite it.
+      const CLOSE = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
+      const port = await listen((s) =>
+        s.on('upgrade', (_request, socket: Socket) => {
+          socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n');
+          const rest = setTimeout(
+            () => socket.write('Connection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n'),
+            5,
+          );
+          socket.on('data', () => socket.end(CLOSE));
+          socket.on('end', () => socket.destroy());
+          socket.on('close', () => clearTimeout(rest));
+          socket.on('error', () => {});
+        }),
+      );
+      driver = startHandshakeDriver(config(port, { kind: 'handshake', connections: 5 }), preferHandle);
+      await reach(driver, 100);
+    });
   });
 
   it('broadcast: counts deliveries to every client', async () => {
