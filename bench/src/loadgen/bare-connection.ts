@@ -23,7 +23,7 @@ import { READ_BUFFER, sharedRead } from './shared-read.js';
 export interface BareConnectionEvents {
   onConnect(conn: BareConnection): void;
   onData(conn: BareConnection, chunk: Buffer): void;
-  /** The peer's FIN. */
+  /** The peer's FIN. If ours is out too, the connection closes next, as a `net.Socket` does. */
   onEnd(conn: BareConnection): void;
   /** Connect, read or write failed; the connection closes next. */
   onError(conn: BareConnection): void;
@@ -36,7 +36,7 @@ export interface BareConnection {
   /** When the connection started, for a driver's stall sweep. */
   readonly startedAt: number;
   write(data: Uint8Array): void;
-  /** Sends FIN after the writes before it. */
+  /** Sends FIN after the writes before it (and closes once the peer's FIN is in too). */
   end(): void;
   close(): void;
 }
@@ -77,7 +77,7 @@ interface Bindings {
   TCPConnectWrap: new () => { oncomplete: (status: number, handle: Handle) => void };
   SOCKET: number;
   WriteWrap: new () => { handle: Handle; oncomplete: () => void; async: boolean; buffer: Uint8Array };
-  ShutdownWrap: new () => { handle: Handle; oncomplete: () => void };
+  ShutdownWrap: new () => { handle: Handle; oncomplete: (this: { handle: Handle }) => void };
   /** Where the handle leaves a read's length (or a negative libuv error) for `onread`. */
   state: Int32Array;
   kReadBytesOrError: number;
@@ -119,8 +119,12 @@ function onRead(this: Handle): void {
   const conn = this.owner;
   const n = conn.bindings.state[conn.bindings.kReadBytesOrError] as number;
   if (n > 0) conn.events.onData(conn, READ_BUFFER.subarray(0, n));
-  else if (n === UV_EOF) conn.events.onEnd(conn);
+  else if (n === UV_EOF) conn.peerEnded();
   else if (n < 0) conn.fail();
+}
+
+function onShutdown(this: { handle: Handle }): void {
+  this.handle.owner.shutDown();
 }
 
 class HandleConnection implements BareConnection {
@@ -129,6 +133,9 @@ class HandleConnection implements BareConnection {
   readonly bindings: Bindings;
   readonly #handle: Handle;
   #closed = false;
+  /** Both ways done (the peer's FIN read, ours sent) closes the handle, as `net` does. */
+  #peerEnded = false;
+  #shutDown = false;
 
   constructor(port: number, events: BareConnectionEvents, bindings: Bindings) {
     this.events = events;
@@ -165,8 +172,19 @@ class HandleConnection implements BareConnection {
     if (this.#closed) return;
     const req = new this.bindings.ShutdownWrap();
     req.handle = this.#handle;
-    req.oncomplete = noop;
+    req.oncomplete = onShutdown;
     if (this.#handle.shutdown(req) !== 0) this.fail();
+  }
+
+  peerEnded(): void {
+    this.#peerEnded = true;
+    this.events.onEnd(this);
+    if (this.#shutDown) this.close();
+  }
+
+  shutDown(): void {
+    this.#shutDown = true;
+    if (this.#peerEnded) this.close();
   }
 
   fail(): void {

@@ -1,15 +1,16 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import FayeWebSocket from 'faye-websocket';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { DriverConfig } from '../../src/driver-config.js';
-import { tcpHandleAvailable } from '../../src/loadgen/bare-connection.js';
+import { openBareConnection, tcpHandleAvailable } from '../../src/loadgen/bare-connection.js';
 import { startBroadcastDriver } from '../../src/loadgen/broadcast-driver.js';
 import { type Driver, waitFor } from '../../src/loadgen/driver.js';
 import { GROW_MESSAGES, startEchoDriver } from '../../src/loadgen/echo-driver.js';
 import { startHandshakeDriver } from '../../src/loadgen/handshake-driver.js';
 import { startSseDriver } from '../../src/loadgen/sse-driver.js';
+import { Child } from '../../src/orchestrator/child.js';
 import { eventPayload } from '../../src/servers/harness.js';
 
 // The load generator's drivers against real peers (ws, faye's EventSource): they must complete
@@ -185,4 +186,74 @@ describe('load generator drivers', () => {
     await reach(driver, 500);
     for (const es of sources) es.close();
   });
+});
+
+describe.each([
+  ['the TCP handle', true],
+  ['net', false],
+])('bare connections, through %s', (_name, preferHandle) => {
+  it('carry bytes both ways and close by themselves once both FINs are out', async () => {
+    const log: string[] = [];
+    const peer = createNetServer({ allowHalfOpen: true }, (socket) => {
+      socket.on('data', (chunk: Buffer) => socket.write(chunk.toString().toUpperCase()));
+      socket.on('end', () => socket.end('bye'));
+      socket.on('close', () => log.push('server closed'));
+    });
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    const { port } = peer.address() as AddressInfo;
+    let received = '';
+    await new Promise<void>((resolve) => {
+      openBareConnection(
+        port,
+        {
+          onConnect: (conn) => conn.write(Buffer.from('hello')),
+          onData(conn, chunk) {
+            received += chunk.toString();
+            if (received === 'HELLO') conn.end();
+          },
+          onEnd: () => log.push('client got FIN'),
+          onError: () => log.push('client error'),
+          onClose: () => resolve(),
+        },
+        preferHandle,
+      );
+    });
+    await waitFor(() => log.includes('server closed'), 2000);
+    expect(received).toBe('HELLObye');
+    expect(log.sort()).toEqual(['client got FIN', 'server closed']);
+    peer.close();
+  });
+});
+
+describe('reflector', () => {
+  it('answers the upgrade and every message of a ws client with one frame, and counts them', async () => {
+    const reflector = new Child(
+      'reflector',
+      'reflector/main.ts',
+      { kind: 'echo', connections: 1, inFlight: 1, payloadSize: 32, binary: false, deflate: false },
+      { source: true },
+    );
+    try {
+      const { port } = await reflector.wait('ready', 20_000);
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      const replies: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        ws.on('error', reject);
+        ws.on('open', () => {
+          for (let i = 0; i < 10; i++) ws.send(`message ${i}`);
+        });
+        ws.on('message', (data) => {
+          replies.push(String(data));
+          if (replies.length === 10) resolve();
+        });
+      });
+      ws.terminate();
+      expect(replies.every((reply) => reply.length === 32)).toBe(true);
+      const sample = await reflector.wait('sample', 5000, { type: 'sample' });
+      expect(sample.count).toBe(10);
+      expect(sample.errors).toBe(0);
+    } finally {
+      reflector.process.kill();
+    }
+  }, 30_000);
 });
