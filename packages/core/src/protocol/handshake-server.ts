@@ -391,9 +391,11 @@ function badDraftHeader(): ServerHandshakeRejected {
 }
 
 function customHeaders(headers: ServerHandshakeOptions['headers'], reserved: ReadonlySet<string>): string {
+  // Most servers set no headers: nothing to allocate per handshake then.
+  if (headers === undefined || headers === null) return '';
   let out = '';
   const sent = new Set<string>();
-  // `undefined`, `null` and `[]` leave the header out (faye leaves `undefined` out).
+  // `undefined`, `null` and `[]` values leave the header out (faye leaves `undefined` out).
   for (const [name, values] of headerOptionEntries(headers)) {
     const key = name.toLowerCase();
     if (reserved.has(key)) continue;
