@@ -38,6 +38,8 @@ export interface UpgradeRequestLike extends RequestLike {
   method?: string | undefined;
   /** `1.1` for the upgrade requests Node hands over; a request below 1.1 is refused (400). */
   httpVersion?: string | undefined;
+  /** The fields as sent, as Node's: a second `Host` line, which `headers` drops, is refused (400). */
+  rawHeaders?: readonly string[] | undefined;
 }
 
 /** What the constructor accepts as the supported subprotocols: a list, or a comma-separated string. */

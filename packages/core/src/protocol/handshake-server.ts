@@ -40,6 +40,11 @@ export interface ServerHandshakeRequest {
   /** The request target, e.g. `/chat?room=1`. */
   url?: string | undefined;
   headers: HeaderBag;
+  /**
+   * Every field as sent, names and values alternating, as Node's `rawHeaders`: where present, a
+   * repeated `Host` is found here (Node's `headers` keeps only the first).
+   */
+  rawHeaders?: readonly string[] | undefined;
 }
 
 /** Options of {@link acceptHandshake}. Unknown keys throw. */
@@ -152,7 +157,8 @@ export function isWebSocketRequest(request: { method?: string | undefined; heade
  * sent: a bad request gives `{ ok: false }` with the 400/426 response to write.
  *
  * RFC 6455 §4.2.1/§4.2.2, in order: method `GET` (else 400; ws answers 405, sockeye keeps faye's
- * and DESIGN's 400), HTTP/1.1 or later (else 400; ws and faye take HTTP/1.0), `Upgrade` with
+ * and DESIGN's 400), HTTP/1.1 or later (else 400; ws and faye take HTTP/1.0), one non-empty `Host`
+ * (else 400; ws and faye do not look), `Upgrade` with
  * `websocket` and `Connection` with `upgrade` (else 400), `Sec-WebSocket-Version: 13` (else 426
  * with `Sec-WebSocket-Version: 13`), `Sec-WebSocket-Key` present once and decoding to 16 bytes
  * (else 400), then subprotocol selection and extension negotiation (a malformed
@@ -184,6 +190,14 @@ export function acceptHandshake(
       `HTTP/${truncateForMessage(httpVersion, 8)} cannot upgrade: a WebSocket handshake needs HTTP/1.1 or later`,
     );
   }
+  // §4.2.1 item 2: "A |Host| header field containing the server's authority". RFC 9112 §3.2: "A
+  // server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message that
+  // lacks a Host header field and to any request message that contains more than one Host header
+  // field line". Node's HTTP server enforces this for requests but not for upgrades.
+  const hosts = hostCount(request);
+  if (hosts === 0 || headerValue(headers, 'host') === '') return missingHeader('Host');
+  if (hosts > 1)
+    return reject(400, ErrorCode.HandshakeInvalidRequest, 'Duplicate handshake request header: Host');
   const upgrade = headerValue(headers, 'upgrade');
   if (upgrade === undefined) return missingHeader('Upgrade');
   if (!listHasToken(upgrade, 'websocket')) {
@@ -408,6 +422,21 @@ function customHeaders(headers: ServerHandshakeOptions['headers'], reserved: Rea
     }
   }
   return out;
+}
+
+/** How many `Host` field lines `request` has, counted in `rawHeaders` when it has them. */
+function hostCount(request: ServerHandshakeRequest): number {
+  const raw = request.rawHeaders;
+  if (raw === undefined) {
+    const host = request.headers.host;
+    return host === undefined ? 0 : typeof host === 'string' ? 1 : host.length;
+  }
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
 }
 
 function missingHeader(

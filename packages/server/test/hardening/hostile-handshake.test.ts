@@ -71,6 +71,8 @@ describe('server: duplicated and empty handshake headers', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['two Sec-WebSocket-Key lines', ['Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA=='], /^HTTP\/1\.1 400 /],
     ['two Sec-WebSocket-Version lines', ['Sec-WebSocket-Version: 8'], /^HTTP\/1\.1 (400|426) /],
+    // RFC 9112 §3.2; Node keeps the first Host in `headers`, so only `rawHeaders` shows the second.
+    ['two Host lines', ['Host: evil.example'], /^HTTP\/1\.1 400 /],
   ];
   for (const [name, extra, expected] of cases) {
     it(`${name}: rejected, no crash`, async () => {
@@ -88,6 +90,7 @@ describe('server: duplicated and empty handshake headers', () => {
     ['a Sec-WebSocket-Key of 15 bytes', 'Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4P', /^HTTP\/1\.1 400 /],
     ['an empty Connection', 'Connection:', /^HTTP\/1\.1 (400|404) /],
     ['an empty Upgrade', 'Upgrade:', /^HTTP\/1\.1 (400|404) /],
+    ['an empty Host', 'Host:', /^HTTP\/1\.1 400 /],
   ];
   for (const [name, line, expected] of replaced) {
     it(`${name}: rejected, no crash`, async () => {
@@ -103,6 +106,30 @@ describe('server: duplicated and empty handshake headers', () => {
       await expectNoEscapes(trap);
     });
   }
+});
+
+describe('server: an upgrade request without Host', () => {
+  // RFC 6455 §4.2.1 item 2 and RFC 9112 §3.2; Node's HTTP server answers 400 itself only to
+  // requests, and hands an upgrade without Host to the `upgrade` listener.
+  it('is answered 400, with an error event and close 1002, and the socket closed', async () => {
+    const h = await start();
+    const next = h.next();
+    const request = upgradeRequest()
+      .split('\r\n')
+      .filter((line) => !line.toLowerCase().startsWith('host:'))
+      .join('\r\n');
+    const { status, head, socket } = await ask(h.port, request);
+    expect(status).toBe('HTTP/1.1 400 Bad Request');
+    expect(head).not.toContain('Sec-WebSocket-Accept');
+    const observed = await within(next, 2000, 'the upgrade');
+    await within(observed.closed, 2000, 'close');
+    expect(observed.events).toEqual(['error', 'close']);
+    expect(observed.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_INVALID_REQUEST');
+    expect(observed.errors[0]?.message).toBe('Missing handshake request header: Host');
+    expect(observed.close).toMatchObject({ code: 1002, wasClean: false });
+    await within(new Promise((resolve) => socket.once('close', resolve)), 2000, 'the socket closed');
+    await guard.finish();
+  });
 });
 
 describe('server: 1 MiB crafted negotiation headers are handled in linear time', () => {

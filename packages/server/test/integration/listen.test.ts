@@ -140,6 +140,23 @@ describe('listen', () => {
     expect(errors).toEqual(['WS_ERR_HANDSHAKE_INVALID_KEY']);
   });
 
+  it('answers 400 to an upgrade without Host or with two (RFC 6455 §4.2.1, RFC 9112 §3.2)', async () => {
+    const errors: string[] = [];
+    const handle = await start({}, (ws) =>
+      ws.on('error', (event: { message: string }) => errors.push(event.message)),
+    );
+    const noHost = upgradeRequest('/').replace('Host: 127.0.0.1\r\n', '');
+    expect(noHost).not.toMatch(/host:/i);
+    expect(statusLine(await exchange(handle.port, noHost))).toBe('HTTP/1.1 400 Bad Request');
+    const twoHosts = upgradeRequest('/', ['host: evil.example']);
+    expect(statusLine(await exchange(handle.port, twoHosts))).toBe('HTTP/1.1 400 Bad Request');
+    expect(errors).toEqual([
+      'Missing handshake request header: Host',
+      'Duplicate handshake request header: Host',
+    ]);
+    expect(handle.clients.size).toBe(0);
+  });
+
   it(`answers 431 to a head over ${MAX_HEAD_BYTES} bytes, in one packet or many`, async () => {
     const handle = await start();
     const filler = Array.from({ length: 40 }, (_, i) => `X-Filler-${i}: ${'v'.repeat(500)}`);

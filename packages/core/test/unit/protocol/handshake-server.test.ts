@@ -31,6 +31,7 @@ function hybiRequest(
     method,
     url: '/socket',
     headers: {
+      host: 'www.example.com',
       connection: 'Upgrade',
       upgrade: 'websocket',
       origin: 'http://www.example.com',
@@ -294,6 +295,34 @@ describe('acceptHandshake: refusals', () => {
     expect(result.response.toString()).toBe(errorResponse('400 Bad Request', message));
     expect(result.error.code).toBe(ErrorCode.HandshakeInvalidKey);
     expect(result.error.statusCode).toBe(400);
+  });
+
+  it.each<[string, ServerHandshakeRequest, string]>([
+    ['no Host', hybiRequest({ host: undefined }), 'Missing handshake request header: Host'],
+    ['an empty Host', hybiRequest({ host: '' }), 'Missing handshake request header: Host'],
+    ['a Host array of two', hybiRequest({ host: ['a', 'b'] }), 'Duplicate handshake request header: Host'],
+    [
+      'two Host lines in rawHeaders (Node keeps the first in headers)',
+      { ...hybiRequest(), rawHeaders: ['Host', 'www.example.com', 'HOST', 'evil.example'] },
+      'Duplicate handshake request header: Host',
+    ],
+    [
+      'rawHeaders without Host',
+      { ...hybiRequest(), rawHeaders: ['Upgrade', 'websocket'] },
+      'Missing handshake request header: Host',
+    ],
+  ])('answers 400 to %s (RFC 6455 §4.2.1 item 2, RFC 9112 §3.2)', (_name, request, message) => {
+    const result = refuse(request);
+    expect(result.response.toString()).toBe(errorResponse('400 Bad Request', message));
+    expect(result.error.code).toBe(ErrorCode.HandshakeInvalidRequest);
+  });
+
+  it('takes one Host line among other rawHeaders, in any case', () => {
+    const request = {
+      ...hybiRequest(),
+      rawHeaders: ['Upgrade', 'websocket', 'hOsT', 'www.example.com', 'X', 'host'],
+    };
+    expect(accept(request).response.toString()).toContain(ACCEPT);
   });
 
   it('accepts HTTP/1.1 and later, and a request that does not say its version', () => {
