@@ -24,7 +24,7 @@ export interface ConnectReply {
  * Reads a proxy's answer to CONNECT from the bytes the proxy sends, in any split. Pure: no I/O.
  *
  * `push()` returns null until the head is complete, then the {@link ConnectReply} for a `200`.
- * Anything else throws a {@link ProxyError} whose message is faye-websocket's
+ * Interim answers (`1xx` but `101`) before it are skipped. Anything else throws a {@link ProxyError} whose message is faye-websocket's
  * "Can't establish a connection to the server at <url>":
  * - `WS_ERR_PROXY_REFUSED` for any status but 200, with `statusCode` and `headers` of the answer
  *   (407 asks for credentials; 403 forbids the target…);
@@ -34,7 +34,8 @@ export interface ConnectReply {
  */
 export class ConnectResponseParser {
   readonly #targetUrl: string;
-  readonly #parser: HttpHeadParser;
+  readonly #limits: { maxLineLength: number; maxHeaders: number };
+  #parser: HttpHeadParser;
   #done = false;
 
   /**
@@ -43,10 +44,8 @@ export class ConnectResponseParser {
    */
   constructor(targetUrl: string, options: ConnectResponseOptions = {}) {
     this.#targetUrl = targetUrl;
-    this.#parser = new HttpHeadParser('response', {
-      maxLineLength: options.maxLineLength ?? 8192,
-      maxHeaders: options.maxHeaders ?? 128,
-    });
+    this.#limits = { maxLineLength: options.maxLineLength ?? 8192, maxHeaders: options.maxHeaders ?? 128 };
+    this.#parser = new HttpHeadParser('response', this.#limits);
   }
 
   /** Feeds bytes from the proxy. Returns the reply once complete; throws a {@link ProxyError}. */
@@ -55,6 +54,14 @@ export class ConnectResponseParser {
     let head: ReturnType<HttpHeadParser['push']>;
     try {
       head = this.#parser.push(chunk);
+      // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior
+      // to a final response, even if the client does not expect one." Node's CONNECT skips them
+      // too. A 101 is final here, and refused: a proxy has no protocol to switch CONNECT to.
+      while (head !== null && isInterim(head.statusCode)) {
+        const rest = this.#parser.rest;
+        this.#parser = new HttpHeadParser('response', this.#limits);
+        head = rest.length > 0 ? this.#parser.push(rest) : null;
+      }
     } catch (error) {
       this.#done = true;
       throw new ProxyError(
@@ -86,4 +93,8 @@ export class ConnectResponseParser {
   #message(): string {
     return `Can't establish a connection to the server at ${this.#targetUrl}`;
   }
+}
+
+function isInterim(statusCode: number | undefined): boolean {
+  return statusCode !== undefined && statusCode < 200 && statusCode !== 101;
 }

@@ -185,6 +185,21 @@ describe('openTunnel failures', () => {
     socket.destroy();
   });
 
+  it('skips a 100 Continue before the 200, as Node’s CONNECT does', async () => {
+    const fake = await fakeProxy((socket) => {
+      socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      setTimeout(() => socket.write('HTTP/1.1 200 Connection established\r\n\r\nearly'), 20);
+    });
+    const socket = await openTunnel({
+      proxy: `http://127.0.0.1:${fake.server.port}`,
+      target: { host: 'h', port: 1 },
+    });
+    socket.resume();
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    expect(chunk.toString()).toBe('early');
+    socket.destroy();
+  });
+
   it('reads an answer split into single bytes', async () => {
     const fake = await fakeProxy((socket) => {
       const answer = Buffer.from('HTTP/1.1 200 OK\r\nVia: test\r\n\r\n');

@@ -38,6 +38,43 @@ describe('ConnectResponseParser', () => {
     }
   });
 
+  it('skips interim 1xx answers before the 200, in any split (RFC 9110 §15.2)', () => {
+    const bytes = Buffer.from(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n' +
+        'HTTP/1.1 200 Connection established\r\nVia: 1.1 p\r\n\r\nearly',
+    );
+    for (let split = 1; split < bytes.length; split++) {
+      const parser = new ConnectResponseParser(URL_);
+      const first = parser.push(bytes.subarray(0, split));
+      const reply = first ?? parser.push(bytes.subarray(split));
+      expect(reply?.statusCode).toBe(200);
+      expect(reply?.headers).toEqual({ via: '1.1 p' });
+      expect(reply?.rest.toString()).toBe(
+        first === null ? 'early' : 'early'.slice(0, split - (bytes.length - 5)),
+      );
+    }
+  });
+
+  it('refuses a 101 (a final answer to CONNECT) and a refusal after a 100', () => {
+    for (const [answer, status] of [
+      ['HTTP/1.1 101 Switching Protocols\r\n\r\n', 101],
+      ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 407 Auth\r\n\r\n', 407],
+    ] as const) {
+      const error = failure(() => new ConnectResponseParser(URL_).push(Buffer.from(answer)));
+      expect(error.code).toBe(ErrorCode.ProxyRefused);
+      expect(error.statusCode).toBe(status);
+    }
+  });
+
+  it('holds every interim head to the limits', () => {
+    const error = failure(() =>
+      new ConnectResponseParser(URL_, { maxHeaders: 2 }).push(
+        Buffer.from('HTTP/1.1 100 Continue\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'),
+      ),
+    );
+    expect(error.code).toBe(ErrorCode.ProxyInvalidResponse);
+  });
+
   it('refuses any other status with faye’s message and the answer’s status and headers', () => {
     for (const status of [201, 204, 403, 407, 502]) {
       const error = failure(() =>
