@@ -434,7 +434,8 @@ function hostCount(request: ServerHandshakeRequest): number {
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+    // The common spellings first: `toLowerCase` makes a string per field.
+    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) count++;
   }
   return count;
 }
