@@ -197,20 +197,17 @@ export class Client<Events extends WebSocketEvents = WebSocketEvents> extends Co
     this.#socket = socket;
     const handshake = this.#handshake;
     socket.on('error', ignore);
-    let parser = responseHeadParser();
+    // Interim answers (`100 Continue`, `103 Early Hints`) are skipped; the handshake timeout
+    // bounds a server that sends nothing else.
+    const parser = new HttpHeadParser('response', {
+      maxLineLength: 8192,
+      maxHeaders: 128,
+      skipInterim: true,
+    });
     const onData = (chunk: Buffer): void => {
       let head: ReturnType<HttpHeadParser['push']>;
       try {
         head = parser.push(chunk);
-        // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior
-        // to a final response, even if the client does not expect one." An interim answer
-        // (`100 Continue`, `103 Early Hints`) is skipped; the handshake timeout bounds a server
-        // that sends nothing else.
-        while (head !== null && isInterim(head.statusCode)) {
-          const rest = parser.rest;
-          parser = responseHeadParser();
-          head = rest.length > 0 ? parser.push(rest) : null;
-        }
       } catch (error) {
         finish();
         this.#failWith(handshakeError(error));
@@ -313,15 +310,6 @@ export class Client<Events extends WebSocketEvents = WebSocketEvents> extends Co
 }
 
 /** A 1xx status other than 101 (Switching Protocols): an interim answer before the final one. */
-function isInterim(statusCode: number | undefined): boolean {
-  return statusCode !== undefined && statusCode < 200 && statusCode !== 101;
-}
-
-/** A parser for the server's answer: lines up to 8 KiB, at most 128 headers. */
-function responseHeadParser(): HttpHeadParser {
-  return new HttpHeadParser('response', { maxLineLength: 8192, maxHeaders: 128 });
-}
-
 function clientTimeout(client: Client, ms: number): void {
   timeoutClient(client, ms);
 }

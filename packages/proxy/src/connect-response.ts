@@ -24,8 +24,9 @@ export interface ConnectReply {
  * Reads a proxy's answer to CONNECT from the bytes the proxy sends, in any split. Pure: no I/O.
  *
  * `push()` returns null until the head is complete, then the {@link ConnectReply} for a `200`.
- * Interim answers (`1xx` but `101`) before it are skipped. Anything else throws a {@link ProxyError} whose message is faye-websocket's
- * "Can't establish a connection to the server at <url>":
+ * Interim answers (`1xx` but `101`) before it are skipped. Anything else throws a
+ * {@link ProxyError} whose message is faye-websocket's "Can't establish a connection to the server
+ * at <url>":
  * - `WS_ERR_PROXY_REFUSED` for any status but 200, with `statusCode` and `headers` of the answer
  *   (407 asks for credentials; 403 forbids the target…);
  * - `WS_ERR_PROXY_INVALID_RESPONSE` when the bytes are not an HTTP/1.x response or break the limits;
@@ -34,8 +35,7 @@ export interface ConnectReply {
  */
 export class ConnectResponseParser {
   readonly #targetUrl: string;
-  readonly #limits: { maxLineLength: number; maxHeaders: number };
-  #parser: HttpHeadParser;
+  readonly #parser: HttpHeadParser;
   #done = false;
 
   /**
@@ -44,8 +44,13 @@ export class ConnectResponseParser {
    */
   constructor(targetUrl: string, options: ConnectResponseOptions = {}) {
     this.#targetUrl = targetUrl;
-    this.#limits = { maxLineLength: options.maxLineLength ?? 8192, maxHeaders: options.maxHeaders ?? 128 };
-    this.#parser = new HttpHeadParser('response', this.#limits);
+    // RFC 9110 §15.2: a client "MUST be able to parse one or more 1xx responses received prior to
+    // a final response"; Node's CONNECT skips them too. A 101 is final, and refused below.
+    this.#parser = new HttpHeadParser('response', {
+      maxLineLength: options.maxLineLength ?? 8192,
+      maxHeaders: options.maxHeaders ?? 128,
+      skipInterim: true,
+    });
   }
 
   /** Feeds bytes from the proxy. Returns the reply once complete; throws a {@link ProxyError}. */
@@ -54,14 +59,6 @@ export class ConnectResponseParser {
     let head: ReturnType<HttpHeadParser['push']>;
     try {
       head = this.#parser.push(chunk);
-      // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior
-      // to a final response, even if the client does not expect one." Node's CONNECT skips them
-      // too. A 101 is final here, and refused: a proxy has no protocol to switch CONNECT to.
-      while (head !== null && isInterim(head.statusCode)) {
-        const rest = this.#parser.rest;
-        this.#parser = new HttpHeadParser('response', this.#limits);
-        head = rest.length > 0 ? this.#parser.push(rest) : null;
-      }
     } catch (error) {
       this.#done = true;
       throw new ProxyError(
@@ -93,8 +90,4 @@ export class ConnectResponseParser {
   #message(): string {
     return `Can't establish a connection to the server at ${this.#targetUrl}`;
   }
-}
-
-function isInterim(statusCode: number | undefined): boolean {
-  return statusCode !== undefined && statusCode < 200 && statusCode !== 101;
 }

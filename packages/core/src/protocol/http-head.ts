@@ -48,9 +48,14 @@ export interface HttpHeadParserOptions {
   maxLineLength?: number;
   /** Most header fields. Default `128`. */
   maxHeaders?: number;
+  /**
+   * For a response: skip interim heads (`1xx` but `101`, such as `100 Continue` or `103 Early
+   * Hints`) and return the final one, each held to the limits on its own. Default `false`.
+   */
+  skipInterim?: boolean;
 }
 
-const OPTION_KEYS: readonly string[] = ['maxLineLength', 'maxHeaders'];
+const OPTION_KEYS: readonly string[] = ['maxLineLength', 'maxHeaders', 'skipInterim'];
 const LF = 0x0a;
 const CR = 0x0d;
 const EMPTY = Buffer.alloc(0);
@@ -78,6 +83,7 @@ export class HttpHeadParser {
   readonly #kind: HttpHeadKind;
   readonly #maxLineLength: number;
   readonly #maxHeaders: number;
+  readonly #skipInterim: boolean;
 
   #partial: Buffer[] = [];
   #partialLength = 0;
@@ -93,6 +99,7 @@ export class HttpHeadParser {
     this.#kind = kind;
     this.#maxLineLength = options.maxLineLength ?? 8192;
     this.#maxHeaders = options.maxHeaders ?? 128;
+    this.#skipInterim = options.skipInterim === true && kind === 'response';
   }
 
   /** The head once complete, else `null`. */
@@ -116,7 +123,18 @@ export class HttpHeadParser {
     if (this.#error !== null) throw this.#error;
     if (this.#result !== null) throw new Error('The HTTP head is already complete');
     try {
-      return this.#push(chunk);
+      let head = this.#push(chunk);
+      // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior
+      // to a final response, even if the client does not expect one." A 101 is final.
+      while (head !== null && this.#skipInterim && isInterim(head.statusCode!)) {
+        const rest = this.#rest;
+        this.#head = null;
+        this.#lines = 0;
+        this.#result = null;
+        this.#rest = EMPTY;
+        head = rest.length > 0 ? this.#push(rest) : null;
+      }
+      return head;
     } catch (error) {
       if (error instanceof HandshakeError) this.#error = error;
       throw error;
@@ -371,4 +389,8 @@ function isFieldText(text: string, start: number, end: number): boolean {
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
   }
   return true;
+}
+
+function isInterim(statusCode: number): boolean {
+  return statusCode < 200 && statusCode !== 101;
 }

@@ -113,6 +113,56 @@ describe('HttpHeadParser: responses (RFC 9112 §4)', () => {
   });
 });
 
+describe('HttpHeadParser: interim responses (RFC 9110 §15.2)', () => {
+  const INTERIM = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n';
+
+  it('returns an interim head by default', () => {
+    expect(parseAll('response', INTERIM + RESPONSE).head?.statusCode).toBe(100);
+  });
+
+  it('with skipInterim, returns the final head and the bytes after it, in any split', () => {
+    const bytes = Buffer.from(`${INTERIM}${RESPONSE}frame`, 'latin1');
+    for (let split = 0; split <= bytes.length; split++) {
+      const parser = new HttpHeadParser('response', { skipInterim: true });
+      const first = parser.push(bytes.subarray(0, split));
+      const head = first ?? parser.push(bytes.subarray(split));
+      expect(head?.statusCode).toBe(101);
+      expect(head?.rawHeaders).toEqual([
+        'Upgrade',
+        'websocket',
+        'Connection',
+        'Upgrade',
+        'Sec-WebSocket-Accept',
+        'QV3I5XUXU2CdhtjixE7QCkCcMZM=',
+      ]);
+      expect(parser.head).toBe(head);
+      const rest = first === null ? 'frame' : 'frame'.slice(0, split - (bytes.length - 5));
+      expect(parser.rest.toString('latin1')).toBe(rest);
+    }
+  });
+
+  it('with skipInterim, returns a 101 and every other final status', () => {
+    for (const status of [101, 200, 204, 407, 599]) {
+      const head = parseAll('response', `HTTP/1.1 ${status} X\r\n\r\n`, { skipInterim: true }).head;
+      expect(head?.statusCode).toBe(status);
+    }
+  });
+
+  it('holds each interim head to the limits on its own', () => {
+    const three = 'A: 1\r\nB: 2\r\nC: 3\r\n';
+    const fine = `HTTP/1.1 100 Continue\r\n${three}\r\nHTTP/1.1 101 OK\r\n${three}\r\n`;
+    expect(parseAll('response', fine, { maxHeaders: 3, skipInterim: true }).head?.statusCode).toBe(101);
+    const tooMany = `HTTP/1.1 100 Continue\r\n${three}D: 4\r\n\r\nHTTP/1.1 101 OK\r\n\r\n`;
+    expect(errorOf('response', tooMany, { maxHeaders: 3, skipInterim: true }).code).toBe(
+      ErrorCode.HandshakeHeadTooLarge,
+    );
+  });
+
+  it('has no effect on a request parser', () => {
+    expect(parseAll('request', REQUEST, { skipInterim: true }).head?.method).toBe('GET');
+  });
+});
+
 describe('HttpHeadParser: requests (RFC 9112 §3)', () => {
   it('parses a request line and its headers', () => {
     const { head } = parseAll('request', REQUEST);
