@@ -122,19 +122,12 @@ describe('HttpHeadParser: interim responses (RFC 9110 §15.2)', () => {
 
   it('with skipInterim, returns the final head and the bytes after it, in any split', () => {
     const bytes = Buffer.from(`${INTERIM}${RESPONSE}frame`, 'latin1');
+    const final = parseAll('response', RESPONSE).head;
     for (let split = 0; split <= bytes.length; split++) {
       const parser = new HttpHeadParser('response', { skipInterim: true });
       const first = parser.push(bytes.subarray(0, split));
       const head = first ?? parser.push(bytes.subarray(split));
-      expect(head?.statusCode).toBe(101);
-      expect(head?.rawHeaders).toEqual([
-        'Upgrade',
-        'websocket',
-        'Connection',
-        'Upgrade',
-        'Sec-WebSocket-Accept',
-        'QV3I5XUXU2CdhtjixE7QCkCcMZM=',
-      ]);
+      expect(head).toEqual(final);
       expect(parser.head).toBe(head);
       const rest = first === null ? 'frame' : 'frame'.slice(0, split - (bytes.length - 5));
       expect(parser.rest.toString('latin1')).toBe(rest);
