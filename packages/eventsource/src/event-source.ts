@@ -6,6 +6,7 @@ import {
   Event,
   EventTargetEmitter,
   headerValue,
+  isValidUtf8,
   listHasToken,
   type RequestLike,
   requestUrl,
@@ -394,10 +395,28 @@ function responseGone(response: EventSourceResponse): boolean {
 function readLastEventId(request: EventSourceRequest, queryName: string): string {
   const header = request.headers['last-event-id'];
   const value = Array.isArray(header) ? header[0] : header;
-  if (value !== undefined && value !== '') return value;
+  if (value !== undefined && value !== '') return utf8HeaderValue(value);
   if (queryName === '') return '';
   const url = request.url ?? '';
   const question = url.indexOf('?');
   if (question === -1) return '';
   return new URLSearchParams(url.slice(question + 1)).get(queryName) ?? '';
+}
+
+/**
+ * `value` as the client meant it. A reconnecting client sends the header "set to the last event ID
+ * string, encoded as UTF-8" (WHATWG HTML §9.2.3), and Node reads header bytes as Latin-1, so an id
+ * such as `café` would arrive as `cafÃ©`. Bytes that are not UTF-8 keep their Latin-1 reading:
+ * undici sends an id that fits in Latin-1 that way.
+ */
+function utf8HeaderValue(value: string): string {
+  let ascii = true;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0xff) return value;
+    if (code > 0x7f) ascii = false;
+  }
+  if (ascii) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  return isValidUtf8(bytes) ? bytes.toString('utf8') : value;
 }

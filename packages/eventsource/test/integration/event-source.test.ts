@@ -47,7 +47,7 @@ function nextEventSource(
  * everything the socket read once the server closes it, or with `null` if that takes over 2 s.
  */
 function rawRequest(
-  request: string,
+  request: string | Buffer,
   options?: EventSourceOptions,
   built?: (es: EventSource) => void,
 ): { created: Promise<EventSource>; closed: Promise<string | null> } {
@@ -213,6 +213,21 @@ describe('properties', () => {
     const { es } = await connect(undefined, '/events/x?y=1', { 'Last-Event-ID': 'abc 42' });
     expect(es.url).toBe(`http://127.0.0.1:${server.port}/events/x?y=1`);
     expect(es.lastEventId).toBe('abc 42');
+  });
+
+  it('lastEventId reads the header as UTF-8, as clients send it, else as Latin-1', async () => {
+    const utf8 = rawRequest(
+      'GET /events HTTP/1.1\r\nHost: h\r\nAccept: text/event-stream\r\nLast-Event-ID: café-🐟\r\n\r\n',
+    );
+    expect((await utf8.created).lastEventId).toBe('café-🐟');
+    // undici sends an id that fits in Latin-1 as Latin-1: 0xE9 alone is not UTF-8.
+    const latin1 = rawRequest(
+      Buffer.from(
+        'GET /events HTTP/1.1\r\nHost: h\r\nAccept: text/event-stream\r\nLast-Event-ID: caf\xe9\r\n\r\n',
+        'latin1',
+      ),
+    );
+    expect((await latin1.created).lastEventId).toBe('café');
   });
 
   it('lastEventId is empty without the header, and ignores the query string unless asked', async () => {
