@@ -66,16 +66,10 @@ export interface ClientHandshake {
   validate(head: HttpHead): ClientHandshakeResult;
 }
 
-// Names the handshake writes itself (RFC 6455 §4.1 items 4-10); custom headers cannot replace them.
-const OWN_HEADERS = new Set([
-  'host',
-  'upgrade',
-  'connection',
-  'sec-websocket-key',
-  'sec-websocket-version',
-  'sec-websocket-protocol',
-  'sec-websocket-extensions',
-]);
+// Names the handshake always writes itself (RFC 6455 §4.1 items 4-9); custom headers cannot
+// replace them. `Sec-WebSocket-Protocol` and `-Extensions` join them when the handshake writes
+// them: otherwise a custom one is sent, as faye and ws send it.
+const OWN_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version'];
 
 /**
  * Prepares the opening handshake for `url` (already checked with `parseWebSocketUrl`).
@@ -115,7 +109,11 @@ export function createClientHandshake(
   let head =
     `GET ${url.pathname || '/'}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\n` +
     `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
-  if (protocols.length > 0) head += `Sec-WebSocket-Protocol: ${protocols.join(', ')}\r\n`;
+  if (protocols.length > 0) {
+    head += `Sec-WebSocket-Protocol: ${protocols.join(', ')}\r\n`;
+    sent.add('sec-websocket-protocol');
+  }
+  if (negotiation.offer !== null) sent.add('sec-websocket-extensions');
   const authorization = basicAuthorization(url);
   if (authorization !== null) {
     head += `Authorization: ${authorization}\r\n`;

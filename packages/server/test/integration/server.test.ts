@@ -361,6 +361,17 @@ describe('ping', () => {
     client.close();
   });
 
+  it('ping(null, cb) sends an empty ping, as faye and ws (sockjs calls it so)', async () => {
+    const server = await startServer();
+    const client = await wsClient(server.origin);
+    const ws = server.accepted[0]!;
+    if (ws.readyState !== WebSocket.OPEN) await seen(ws).opened;
+    const ping = new Promise<Buffer>((resolve) => client.once('ping', resolve));
+    await new Promise<void>((resolve) => ws.ping(null as never, resolve));
+    expect((await ping).length).toBe(0);
+    client.close();
+  });
+
   it('sends pings every `ping` seconds', async () => {
     const server = await startServer({ ws: { ping: 0.03 } });
     const client = await wsClient(server.origin);

@@ -25,4 +25,9 @@ describe('controlPayload', () => {
     expect(controlPayload(50)).toEqual(Buffer.from('50'));
     expect(controlPayload(new Uint8Array([1]))).toEqual(Buffer.from([1]));
   });
+
+  it('makes null and undefined an empty payload, as faye and ws', () => {
+    expect(controlPayload(null)).toEqual(Buffer.alloc(0));
+    expect(controlPayload(undefined)).toEqual(Buffer.alloc(0));
+  });
 });

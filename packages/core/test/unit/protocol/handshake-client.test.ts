@@ -112,9 +112,32 @@ describe('createClientHandshake: the request (RFC 6455 §4.1)', () => {
         'Authorization: Basic dXNlcjpwYXNz\r\n' +
         'Origin: http://mine\r\n' +
         'X-A: one\r\n' +
+        'Sec-WebSocket-Extensions: x\r\n' +
         'Cookie: a=1\r\n' +
         '\r\n',
     );
+  });
+
+  it('sends a custom Sec-WebSocket-Protocol or -Extensions only when it writes none (as faye and ws)', () => {
+    const headers = { 'Sec-WebSocket-Protocol': 'token.abc', 'Sec-WebSocket-Extensions': 'x-foo' };
+    const bare = handshake(undefined, { headers }).request.toString();
+    expect(bare).toContain(
+      '\r\nSec-WebSocket-Protocol: token.abc\r\nSec-WebSocket-Extensions: x-foo\r\n\r\n',
+    );
+    const own = handshake(undefined, {
+      headers,
+      protocols: ['chat'],
+      extensions: [deflate],
+    }).request.toString();
+    expect(own).not.toContain('token.abc');
+    expect(own).not.toContain('x-foo');
+    expect(own).toContain('Sec-WebSocket-Protocol: chat\r\n');
+    // The server echoing a protocol the client sent that way fails as any other it did not offer.
+    expect(() =>
+      handshake(undefined, { headers }).validate(
+        head(RESPONSE.replace('\r\n\r\n', '\r\nSec-WebSocket-Protocol: token.abc\r\n\r\n')),
+      ),
+    ).toThrow('Sec-WebSocket-Protocol mismatch');
   });
 
   it('lets a custom Authorization through when the URL has no credentials', () => {
