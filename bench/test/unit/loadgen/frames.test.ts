@@ -71,6 +71,9 @@ describe('generator frames', () => {
     const frame = closeFrame();
     expect(frame[0]).toBe(0x88);
     expect(frame[1]).toBe(0x80 | 2);
+    const key = frame.subarray(2, 6);
+    expect(frame).toHaveLength(8);
+    expect(((frame[6]! ^ key[0]!) << 8) | (frame[7]! ^ key[1]!)).toBe(1000);
   });
 
   it('use a key whose accept value is the constant the generator expects', () => {

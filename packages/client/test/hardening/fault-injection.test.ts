@@ -143,6 +143,7 @@ describe('client: the TLS handshake fails', () => {
     expect(client.events).toEqual(['error', 'close']);
     expect(client.errors[0]?.code).toBe('WS_ERR_NETWORK');
     expect(client.errors[0]?.message).toMatch(/certificate/i);
+    expect(client.close).toMatchObject({ code: 1006, wasClean: false });
     await guard.finish();
   });
 });

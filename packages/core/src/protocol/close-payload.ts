@@ -15,6 +15,9 @@ const EMPTY = Buffer.alloc(0);
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
  */
 export function encodeClosePayload(code?: number, reason = ''): Buffer {
+  // A typed array here would be framed from an uninitialised buffer of its length (ws 8.20.1's
+  // close(code, TypedArray)); the API layer converts with String() before this.
+  if (typeof reason !== 'string') throw new TypeError('A close reason must be a string');
   if (code === undefined) {
     if (reason !== '') throw new TypeError('A close reason needs a close code');
     return EMPTY;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzRuns } from '../../../../test-support/hardening/fuzz-runs.js';
 import { parseFrames } from '../../../../test-support/hardening/raw-peer.js';
+import { isValidCloseCode } from '../../src/protocol/close-code.js';
 import { Connection } from '../../src/protocol/connection.js';
 import { Role } from '../../src/protocol/role.js';
 import { Recorder } from './engine-harness.js';
@@ -47,6 +48,7 @@ describe('close frames carry exactly the code and reason (no uninitialised memor
           if (f.opcode === 8) {
             expect(f.payload.length).toBeLessThanOrEqual(125);
             expect(f.payload.length).not.toBe(1);
+            if (f.payload.length >= 2) expect(isValidCloseCode(f.payload.readUInt16BE(0))).toBe(true);
             expect(isUtf8(f.payload.subarray(2))).toBe(true);
           }
           if (f.opcode >= 8) expect(f.payload.length).toBeLessThanOrEqual(125);

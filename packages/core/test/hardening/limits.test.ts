@@ -250,24 +250,14 @@ describe('limits: close reason on send', () => {
 
   it('refuses a reason that is not a string, before any bytes are sent', () => {
     // ws 8.20.1: close(code, TypedArray) framed bytes of an uninitialised buffer.
+    // (The WebSocket API converts a reason with String() first, as WebIDL's USVString does.)
     for (const reason of [new Uint8Array(10), Buffer.from('abc'), 42, { length: 3 }]) {
       const connection = new Connection(new Recorder(), { role: Role.Server });
-      let threw = false;
-      try {
-        validateCloseArguments(1000, reason as unknown as string);
-        connection.sendClose(1000, reason as unknown as string);
-      } catch {
-        threw = true;
-      }
-      const sent = parseFrames(Buffer.concat(connection.takeOutgoing()));
-      if (threw) {
-        expect(sent).toEqual([]);
-        expect(connection.closeSent).toBe(false);
-      } else {
-        expect(sent[0]!.payload).toEqual(
-          Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from(String(reason))]),
-        );
-      }
+      expect(() => connection.sendClose(1000, reason as unknown as string)).toThrow(
+        new TypeError('A close reason must be a string'),
+      );
+      expect(parseFrames(Buffer.concat(connection.takeOutgoing()))).toEqual([]);
+      expect(connection.closeSent).toBe(false);
     }
   });
 });

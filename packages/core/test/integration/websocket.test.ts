@@ -205,8 +205,37 @@ describe('ping and pong', () => {
   });
 
   it('keys callbacks by payload in a map without prototype ("__proto__" is a payload like any other)', async () => {
-    const { client } = await wsPair();
-    await new Promise<void>((resolve) => client.ping('__proto__', resolve));
+    const { server, client } = await wsPair();
+    const saved = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const uncaught: unknown[] = [];
+    process.on('uncaughtException', (error) => uncaught.push(error));
+    try {
+      let calls = 0;
+      await new Promise<void>((resolve) =>
+        client.ping('__proto__', () => {
+          calls++;
+          resolve();
+        }),
+      );
+      // Unsolicited pongs named like Object.prototype's members: a plain `{}` map would find and
+      // call `hasOwnProperty` (which throws without a receiver) and `toString`.
+      const pongs = new Promise<string[]>((resolve) => {
+        const seen: string[] = [];
+        client.on('pong', (event: MessageEvent<Buffer>) => {
+          seen.push(event.data.toString());
+          if (seen.length === 4) resolve(seen);
+        });
+      });
+      for (const payload of ['hasOwnProperty', 'toString', 'constructor', '__proto__']) server.pong(payload);
+      expect(await pongs).toEqual(['hasOwnProperty', 'toString', 'constructor', '__proto__']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([]);
+      expect(calls).toBe(1);
+    } finally {
+      process.removeAllListeners('uncaughtException');
+      for (const listener of saved) process.on('uncaughtException', listener);
+    }
   });
 
   it('throws RangeError for a payload over 125 bytes', async () => {
@@ -259,6 +288,10 @@ describe('closing', () => {
     const c1 = next<CloseEvent>(first.client, 'close');
     first.server.close(1001, 'going away');
     expect((await c1).code).toBe(1001);
+    const third = await wsPair();
+    const c3 = next<CloseEvent>(third.client, 'close');
+    third.server.close(1011, 'oops');
+    expect([(await c3).code, (await c3).reason]).toEqual([1011, 'oops']);
     const second = await wsPair();
     const c2 = next<CloseEvent>(second.client, 'close');
     second.server.close();

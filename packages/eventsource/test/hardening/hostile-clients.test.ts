@@ -94,7 +94,9 @@ describe('EventSource: hostile request headers', () => {
   });
 
   it('more headers than Node keeps (Accept dropped) is refused as not-SSE, without a crash', async () => {
-    const { port, refused } = await start();
+    // Over Node's default 16 KiB head limit the server would answer 431 itself: raise it, so the
+    // request reaches the handler with Accept past maxHeadersCount (2000) and dropped.
+    const { port, refused } = await start({ maxHeaderSize: 64 * 1024 });
     const socket = await connectRaw(port);
     const filler = Array.from({ length: 2100 }, (_, i) => `X-Filler-${i}: v`);
     socket.write(
@@ -103,8 +105,9 @@ describe('EventSource: hostile request headers', () => {
       ),
     );
     const head = await readUntil(socket, '\r\n\r\n');
-    expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 (404|431) /);
-    if (refused.length > 0) expect(refused[0]!.headers.accept).toBeUndefined();
+    expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 404 /);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.headers.accept).toBeUndefined();
     socket.destroy();
     await expectNoEscapes(trap);
   });

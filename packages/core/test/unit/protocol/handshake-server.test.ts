@@ -555,7 +555,10 @@ describe('acceptHandshake: drafts behind allowDrafts', () => {
     ['sec-websocket-key2', 'Missing required header: Sec-WebSocket-Key2'],
   ])('answers 400 to a missing %s', (header, message) => {
     const request = { ...draft76, headers: { ...draft76.headers, [header]: undefined } };
-    expect(refuse(request, { allowDrafts: true }).error.message).toBe(message);
+    const result = refuse(request, { allowDrafts: true });
+    expect(result.error.message).toBe(message);
+    expect(result.error.statusCode).toBe(400);
+    expect(result.response.toString()).toBe(errorResponse('400 Bad Request', message));
   });
 
   it('refuses a draft request that is not an upgrade', () => {
