@@ -1,5 +1,5 @@
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   frame,
   readUntil,
@@ -47,8 +47,25 @@ describe('client: handshake timeout', () => {
   });
 
   it('defaults to 10 s (documented in SECURITY.md)', async () => {
-    const { DEFAULT_HANDSHAKE_TIMEOUT } = await import('../../src/client-options.js');
-    expect(DEFAULT_HANDSHAKE_TIMEOUT).toBe(10_000);
+    guard.begin();
+    const server = await raw(() => {});
+    // Only the timer functions are fake: the sockets still connect for real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const client = observe(server.url);
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(9_999);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(client.events).toEqual([]);
+      vi.advanceTimersByTime(1);
+      vi.useRealTimers();
+      await within(client.closed, 2000, 'close');
+      expect(client.events).toEqual(['error', 'close']);
+      expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    } finally {
+      vi.useRealTimers();
+    }
+    await guard.finish();
   });
 });
 

@@ -58,6 +58,17 @@ describe.each([
     });
     expect(await echo(ws, ['TLS through proxy'])).toEqual(['TLS through proxy']);
   });
+
+  it('goes through the proxy: a target nobody listens on is its refusal, not ECONNREFUSED', async () => {
+    const port = await freePort();
+    const ws = new Client(`ws://127.0.0.1:${port}/`, [], { proxy: { origin: proxyUrl() } });
+    const result = await outcome(ws);
+    expect(result.events).toEqual(['error', 'close']);
+    const error = result.error?.error;
+    expect(error).toBeInstanceOf(ProxyError);
+    expect(error).toMatchObject({ code: ErrorCode.ProxyRefused, statusCode: expect.any(Number) });
+    expect((error as ProxyError).statusCode).toBeGreaterThanOrEqual(400);
+  });
 });
 
 describe('through an https: proxy', () => {

@@ -99,8 +99,20 @@ describe('Client against the sockeye server', () => {
 
   it('queues a ping before open and runs its callback on the pong', async () => {
     const ws = new Client(`ws://127.0.0.1:${plain.port}/`);
-    const ponged = new Promise<void>((resolve) => ws.ping('hello?', resolve));
+    const order: string[] = [];
+    ws.on('open', () => order.push('open'));
+    ws.on('pong', (event: { data: Buffer }) => order.push(`pong ${event.data.toString()}`));
+    const ponged = new Promise<void>((resolve) => {
+      expect(
+        ws.ping('hello?', () => {
+          order.push(`callback, readyState ${ws.readyState}`);
+          resolve();
+        }),
+      ).toBe(true);
+    });
+    expect(ws.readyState).toBe(Client.CONNECTING);
     await ponged;
+    expect(order).toEqual(['open', 'callback, readyState 1', 'pong hello?']);
     ws.close();
     await outcome(ws);
   });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   connectRaw,
   draftUpgradeRequest,
@@ -201,8 +201,27 @@ describe('server: time limits on the upgrade', () => {
   });
 
   it('defaults to 10 s', async () => {
-    const { DEFAULT_HANDSHAKE_TIMEOUT } = await import('../../src/index.js');
-    expect(DEFAULT_HANDSHAKE_TIMEOUT).toBe(10_000);
+    const h = await start({ allowDrafts: true });
+    const next = h.next();
+    const socket = await connectRaw(h.port);
+    // Only the timer functions are fake: the sockets still work for real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      socket.write(draftUpgradeRequest());
+      const observed = await next;
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(9_999);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(observed.events).toEqual([]);
+      vi.advanceTimersByTime(1);
+      vi.useRealTimers();
+      await within(observed.closed, 2000, 'close');
+      expect(observed.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    } finally {
+      vi.useRealTimers();
+    }
+    socket.destroy();
+    await guard.finish();
   });
 });
 
