@@ -1,5 +1,6 @@
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectClosedAfter, fakeTimeouts } from '../../../../test-support/hardening/fake-timeout.js';
 import {
   frame,
   readUntil,
@@ -49,22 +50,11 @@ describe('client: handshake timeout', () => {
   it('defaults to 10 s (documented in SECURITY.md)', async () => {
     guard.begin();
     const server = await raw(() => {});
-    // Only the timer functions are fake: the sockets still connect for real.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const client = observe(server.url);
-      await new Promise((resolve) => setImmediate(resolve));
-      vi.advanceTimersByTime(9_999);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(client.events).toEqual([]);
-      vi.advanceTimersByTime(1);
-      vi.useRealTimers();
-      await within(client.closed, 2000, 'close');
-      expect(client.events).toEqual(['error', 'close']);
-      expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
-    } finally {
-      vi.useRealTimers();
-    }
+    fakeTimeouts();
+    const client = observe(server.url);
+    await expectClosedAfter(client, 10_000);
+    expect(client.events).toEqual(['error', 'close']);
+    expect(client.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
     await guard.finish();
   });
 });

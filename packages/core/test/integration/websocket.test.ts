@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectNoEscapes, trapEscapedErrors } from '../../../../test-support/hardening/resources.js';
 import {
   type CloseEvent,
   type ErrorEvent,
@@ -114,6 +115,8 @@ describe('send', () => {
 });
 
 describe('events', () => {
+  const trap = trapEscapedErrors();
+
   it('runs the on<type> handler before emitter listeners, with faye-shaped event objects', async () => {
     const { server, client } = await wsPair();
     const order: string[] = [];
@@ -151,39 +154,34 @@ describe('events', () => {
 
   it('keeps delivering messages after a listener throws, and reports the exception as uncaught', async () => {
     const { server, client } = await wsPair();
-    const saved = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    const uncaught: unknown[] = [];
-    process.on('uncaughtException', (error) => uncaught.push(error));
-    try {
-      const seen: string[] = [];
-      // (A throwing listener stops later listeners of the same event, as with any EventEmitter.)
-      const received = messages(server, 4);
-      server.on('message', (event: MessageEvent) => {
-        seen.push(event.data as string);
-        if (event.data === '2') throw new Error('listener bug');
-      });
-      client.send('1');
-      client.send('2');
-      client.send('3');
-      client.send('4');
-      await received;
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(seen).toEqual(['1', '2', '3', '4']);
-      expect(uncaught).toHaveLength(1);
-      expect((uncaught[0] as Error).message).toBe('listener bug');
-      // The engine is intact: the connection still works both ways.
-      const more = messages(client, 1);
-      server.send('still here');
-      expect(await more).toEqual(['still here']);
-    } finally {
-      process.removeAllListeners('uncaughtException');
-      for (const listener of saved) process.on('uncaughtException', listener);
-    }
+    const seen: string[] = [];
+    // (A throwing listener stops later listeners of the same event, as with any EventEmitter.)
+    const received = messages(server, 4);
+    server.on('message', (event: MessageEvent) => {
+      seen.push(event.data as string);
+      if (event.data === '2') throw new Error('listener bug');
+    });
+    client.send('1');
+    client.send('2');
+    client.send('3');
+    client.send('4');
+    await received;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['1', '2', '3', '4']);
+    expect(trap.uncaught).toHaveLength(1);
+    expect((trap.uncaught[0] as Error).message).toBe('listener bug');
+    trap.uncaught.length = 0;
+    // The engine is intact: the connection still works both ways.
+    const more = messages(client, 1);
+    server.send('still here');
+    expect(await more).toEqual(['still here']);
+    await expectNoEscapes(trap);
   });
 });
 
 describe('ping and pong', () => {
+  const trap = trapEscapedErrors();
+
   it('calls the ping callback when the matching pong arrives and fires ping/pong events with Buffers', async () => {
     const { server, client } = await wsPair();
     const pinged = next<MessageEvent<Buffer>>(server, 'ping');
@@ -206,36 +204,26 @@ describe('ping and pong', () => {
 
   it('keys callbacks by payload in a map without prototype ("__proto__" is a payload like any other)', async () => {
     const { server, client } = await wsPair();
-    const saved = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    const uncaught: unknown[] = [];
-    process.on('uncaughtException', (error) => uncaught.push(error));
-    try {
-      let calls = 0;
-      await new Promise<void>((resolve) =>
-        client.ping('__proto__', () => {
-          calls++;
-          resolve();
-        }),
-      );
-      // Unsolicited pongs named like Object.prototype's members: a plain `{}` map would find and
-      // call `hasOwnProperty` (which throws without a receiver) and `toString`.
-      const pongs = new Promise<string[]>((resolve) => {
-        const seen: string[] = [];
-        client.on('pong', (event: MessageEvent<Buffer>) => {
-          seen.push(event.data.toString());
-          if (seen.length === 4) resolve(seen);
-        });
+    let calls = 0;
+    await new Promise<void>((resolve) =>
+      client.ping('__proto__', () => {
+        calls++;
+        resolve();
+      }),
+    );
+    // Unsolicited pongs named like Object.prototype's members: a plain `{}` map would find and
+    // call `hasOwnProperty` (which throws without a receiver) and `toString`.
+    const pongs = new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      client.on('pong', (event: MessageEvent<Buffer>) => {
+        seen.push(event.data.toString());
+        if (seen.length === 4) resolve(seen);
       });
-      for (const payload of ['hasOwnProperty', 'toString', 'constructor', '__proto__']) server.pong(payload);
-      expect(await pongs).toEqual(['hasOwnProperty', 'toString', 'constructor', '__proto__']);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(uncaught).toEqual([]);
-      expect(calls).toBe(1);
-    } finally {
-      process.removeAllListeners('uncaughtException');
-      for (const listener of saved) process.on('uncaughtException', listener);
-    }
+    });
+    for (const payload of ['hasOwnProperty', 'toString', 'constructor', '__proto__']) server.pong(payload);
+    expect(await pongs).toEqual(['hasOwnProperty', 'toString', 'constructor', '__proto__']);
+    await expectNoEscapes(trap);
+    expect(calls).toBe(1);
   });
 
   it('throws RangeError for a payload over 125 bytes', async () => {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectClosedAfter, fakeTimeouts } from '../../../../test-support/hardening/fake-timeout.js';
 import {
   connectRaw,
   draftUpgradeRequest,
@@ -204,22 +205,11 @@ describe('server: time limits on the upgrade', () => {
     const h = await start({ allowDrafts: true });
     const next = h.next();
     const socket = await connectRaw(h.port);
-    // Only the timer functions are fake: the sockets still work for real.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      socket.write(draftUpgradeRequest());
-      const observed = await next;
-      await new Promise((resolve) => setImmediate(resolve));
-      vi.advanceTimersByTime(9_999);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(observed.events).toEqual([]);
-      vi.advanceTimersByTime(1);
-      vi.useRealTimers();
-      await within(observed.closed, 2000, 'close');
-      expect(observed.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
-    } finally {
-      vi.useRealTimers();
-    }
+    fakeTimeouts();
+    socket.write(draftUpgradeRequest());
+    const observed = await next;
+    await expectClosedAfter(observed, 10_000);
+    expect(observed.errors[0]?.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
     socket.destroy();
     await guard.finish();
   });
