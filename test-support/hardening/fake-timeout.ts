@@ -1,9 +1,15 @@
-import { expect, vi } from 'vitest';
+import { expect, onTestFinished, vi } from 'vitest';
 import { within } from './within.js';
 
-/** Fakes only `setTimeout`/`clearTimeout`: sockets, ticks and immediates stay real. */
+/**
+ * Fakes only `setTimeout`/`clearTimeout` (sockets, ticks and immediates stay real) until the
+ * current test ends, however it ends.
+ */
 export function fakeTimeouts(): void {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
 }
 
 /**
