@@ -197,13 +197,9 @@ export class Client<Events extends WebSocketEvents = WebSocketEvents> extends Co
     this.#socket = socket;
     const handshake = this.#handshake;
     socket.on('error', ignore);
-    // Interim answers (`100 Continue`, `103 Early Hints`) are skipped; the handshake timeout
-    // bounds a server that sends nothing else.
-    const parser = new HttpHeadParser('response', {
-      maxLineLength: 8192,
-      maxHeaders: 128,
-      skipInterim: true,
-    });
+    // The parser's limits (8 KiB lines, 128 fields). Interim answers (`100 Continue`, `103 Early
+    // Hints`) are skipped; the handshake timeout bounds a server that sends nothing else.
+    const parser = new HttpHeadParser('response', { skipInterim: true });
     const onData = (chunk: Buffer): void => {
       let head: ReturnType<HttpHeadParser['push']>;
       try {
@@ -309,7 +305,6 @@ export class Client<Events extends WebSocketEvents = WebSocketEvents> extends Co
   }
 }
 
-/** A 1xx status other than 101 (Switching Protocols): an interim answer before the final one. */
 function clientTimeout(client: Client, ms: number): void {
   timeoutClient(client, ms);
 }

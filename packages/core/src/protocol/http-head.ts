@@ -391,6 +391,7 @@ function isFieldText(text: string, start: number, end: number): boolean {
   return true;
 }
 
+/** A 1xx status other than 101 (Switching Protocols): an interim answer before the final one. */
 function isInterim(statusCode: number): boolean {
   return statusCode < 200 && statusCode !== 101;
 }
