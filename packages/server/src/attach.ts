@@ -22,10 +22,14 @@ export interface AttachHandle {
 
 const attachOptionKeys = [...serverOptionKeys, ...routeOptionKeys];
 
-/** Every `upgrade` listener `attach()` installed, so each can tell its siblings from foreign listeners. */
-const attachListeners = new WeakSet<Function>();
-/** Upgrade requests some `attach()` handle took. */
-const claimed = new WeakSet<IncomingMessage>();
+/**
+ * Marks every `upgrade` listener `attach()` installs (so each can tell its siblings from foreign
+ * listeners) and every upgrade request some handle took. A registered symbol, not module state: an
+ * application that loads this package both through `require()` and through `import` has two copies
+ * of this module, and handles from both must still see each other's listeners and claims.
+ */
+const kAttach = Symbol.for('sockeye.attach');
+type Marked = { [kAttach]?: true };
 
 /**
  * Whether `listener` is the last of `server`'s `upgrade` listeners and all of them are `attach()`'s:
@@ -34,7 +38,7 @@ const claimed = new WeakSet<IncomingMessage>();
  */
 function nobodyElseListens(server: HttpServer | HttpsServer, listener: Function): boolean {
   const listeners = server.listeners('upgrade');
-  return listeners.at(-1) === listener && listeners.every((l) => attachListeners.has(l));
+  return listeners.at(-1) === listener && listeners.every((l) => (l as Marked)[kAttach] === true);
 }
 
 /**
@@ -76,17 +80,17 @@ export function attach(
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // An earlier handle whose route overlaps this one's took it (or refused it): one answer only.
-    if (claimed.has(request)) return;
+    if ((request as Marked)[kAttach]) return;
     if (!route.matches(request, socket)) {
       if (nobodyElseListens(server, onUpgrade) && untouched(socket)) {
         refuse(socket, 400, 'No WebSocket endpoint here');
       }
       return;
     }
-    claimed.add(request);
+    (request as Marked)[kAttach] = true;
     route.take(request, socket, head);
   };
-  attachListeners.add(onUpgrade);
+  (onUpgrade as Marked)[kAttach] = true;
   server.on('upgrade', onUpgrade);
 
   return {

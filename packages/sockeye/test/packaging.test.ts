@@ -49,23 +49,34 @@ describe('sockeye as published', () => {
     expect(out).toBe('true true true true false function');
   });
 
-  it('gives a CommonJS TypeScript file the parts by name and the option types', () => {
-    // `import { attach } from 'sockeye'` in a .cts file reads the `export =` declaration.
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    const args = [
-      '--noEmit',
-      '--strict',
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--skipLibCheck',
-    ];
-    const fixture = 'test/fixtures/commonjs-consumer.cts';
-    const check = () =>
-      execFileSync(process.execPath, [tsc, ...args, '--types', 'node', fixture], { cwd: packageDir });
-    expect(check).not.toThrow();
-  });
+  // `import WebSocket = require('sockeye')` must read the `export =` declaration: through the
+  // `exports` map (nodenext), and through the top-level `types` under TypeScript's legacy
+  // resolution (`node10`, its default with `"module": "commonjs"`), which ignores `exports`.
+  it.each([
+    ['nodenext', 'nodenext'],
+    ['commonjs', 'node10'],
+  ])(
+    'gives a CommonJS TypeScript file the class, its parts by name and the option types (module %s, resolution %s)',
+    (module, resolution) => {
+      const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+      const args = [
+        '--noEmit',
+        '--strict',
+        '--module',
+        module,
+        '--moduleResolution',
+        resolution,
+        '--skipLibCheck',
+      ];
+      const fixture = 'test/fixtures/commonjs-consumer.cts';
+      const check = () =>
+        execFileSync(process.execPath, [tsc, ...args, '--types', 'node', fixture], {
+          cwd: packageDir,
+          encoding: 'utf8',
+        });
+      expect(check).not.toThrow();
+    },
+  );
 
   it('refuses imports of internal paths', () => {
     const out = run(
