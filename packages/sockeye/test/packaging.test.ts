@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { itShipsWhatItNames } from '../../../test-support/packaging.js';
 
 const packageDir = new URL('..', import.meta.url).pathname;
 const run = (code: string, type: 'commonjs' | 'module') =>
@@ -10,6 +11,8 @@ const run = (code: string, type: 'commonjs' | 'module') =>
   }).trim();
 
 describe('sockeye as published', () => {
+  itShipsWhatItNames(packageDir);
+
   it("require('sockeye') has the shape of require('faye-websocket')", () => {
     const shape = JSON.parse(
       run(
