@@ -456,7 +456,12 @@ export class SocketDriver implements EngineHandler {
     const pinger = this.#pinger;
     if (pinger === null) return;
     pinger.count++;
-    this.engine.sendPing(Buffer.from(String(pinger.count)));
+    // A hixie draft has no ping frame (`sendPing` is false): no pong can come, so no deadline
+    // either, and no further ticks.
+    if (!this.engine.sendPing(Buffer.from(String(pinger.count)))) {
+      this.stopPing();
+      return;
+    }
     const pingTimeout = this.#options.pingTimeout;
     if (pingTimeout > 0 && pinger.deadline === null && (this.#flags & (PAUSED | THROTTLED)) === 0) {
       pinger.deadline = setTimeout(driverPongTimeout, pingTimeout, this);

@@ -49,7 +49,7 @@ export interface Engine {
   sendBinary(data: Uint8Array): boolean;
   /** Queues a ping (payload ≤ 125 bytes, else RangeError). False once closing, or where the protocol has no ping. */
   sendPing(payload?: Uint8Array): boolean;
-  /** Queues an unsolicited pong (payload ≤ 125 bytes, else RangeError). */
+  /** Queues an unsolicited pong (payload ≤ 125 bytes, else RangeError). False once closing, or where the protocol has no pong. */
   sendPong(payload?: Uint8Array): boolean;
   /**
    * Starts the closing handshake: queues a close frame after every message accepted before it.

@@ -223,6 +223,27 @@ describe('drafts (allowDrafts)', () => {
     expect(seen(ws).events).toEqual(['error', 'close']);
   });
 
+  it('keeps a draft connection open when ping is set: drafts have no ping, so no pong deadline', async () => {
+    const server = await startServer({ ws: { allowDrafts: true, ping: 0.02 } });
+    const socket = await connectRaw(server.port);
+    socket.write(
+      ['GET /demo HTTP/1.1', 'Host: example.com', 'Connection: Upgrade', 'Upgrade: WebSocket', '', ''].join(
+        '\r\n',
+      ),
+    );
+    expect((await readUntil(socket, '\r\n\r\n')).toString()).toMatch(/^HTTP\/1\.1 101 /);
+    const ws = server.accepted[0]!;
+    await seen(ws).opened;
+    expect(ws.version).toBe('hixie-75');
+    // Ten ping intervals, and as many pong deadlines, with no pong possible.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen(ws).events).toEqual(['open']);
+    const message = once(ws, 'message');
+    socket.write(Buffer.from([0x00, ...Buffer.from('still here'), 0xff]));
+    expect((await message)[0].data).toBe('still here');
+    socket.destroy();
+  });
+
   it('treats a draft client as RFC 6455 without allowDrafts (426)', async () => {
     const server = await startServer();
     const socket = await connectRaw(server.port);
