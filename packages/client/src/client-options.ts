@@ -96,8 +96,5 @@ export const clientOptionKeys: readonly string[] = [
   'highWaterMark',
 ];
 
-/** The default of {@link ClientOptions.handshakeTimeout}. */
-export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
-
-/** The default of {@link ClientOptions.maxLength}: faye's `2^26 - 1`. */
-export const DEFAULT_MAX_LENGTH = 2 ** 26 - 1;
+/** The defaults of {@link ClientOptions.handshakeTimeout} and {@link ClientOptions.maxLength} (faye's `2^26 - 1`). */
+export { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_LENGTH } from '@sockeye/core';

@@ -10,13 +10,15 @@ import {
   checkMessageLimits,
   createClientHandshake,
   ErrorCode,
-  type Extension,
+  extensionPlugins,
   failWebSocket,
   HandshakeError,
   HttpHeadParser,
   headerOptionEntries,
+  MAX_TIMER_MS,
   NetworkError,
   nodeDigest,
+  numberOption,
   openWebSocket,
   ProxyError,
   parseWebSocketUrl,
@@ -121,18 +123,18 @@ export class Client<Events extends WebSocketEvents = WebSocketEvents> extends Co
         ...(opts.headers === undefined || opts.headers === null
           ? {}
           : { headers: headerStrings(opts.headers) }),
-        ...(opts.extensions ? { extensions: extensionList(opts.extensions) } : {}),
+        ...(opts.extensions ? { extensions: extensionPlugins(opts.extensions) } : {}),
         maxLength: opts.maxLength ?? DEFAULT_MAX_LENGTH,
       },
       randomKey(),
       nodeDigest,
     );
-    const timeout = opts.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-    if (typeof timeout !== 'number' || !(timeout >= 0) || !Number.isFinite(timeout)) {
-      throw new TypeError(
-        `The handshakeTimeout option must be a non-negative number, got ${String(timeout)}`,
-      );
-    }
+    const timeout = numberOption(
+      opts.handshakeTimeout ?? undefined,
+      DEFAULT_HANDSHAKE_TIMEOUT,
+      'handshakeTimeout',
+      MAX_TIMER_MS,
+    );
     if (timeout > 0) {
       this.#timer = setTimeout(clientTimeout, timeout, this, timeout);
     }
@@ -336,10 +338,6 @@ function headerStrings(headers: HeaderValues): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, values] of headerOptionEntries(headers)) out[name] = values.join(', ');
   return out;
-}
-
-function extensionList(extensions: readonly Extension[] | Extension): readonly Extension[] {
-  return Array.isArray(extensions) ? extensions : [extensions as Extension];
 }
 
 function protocolList(protocols: ClientProtocols): string[] {

@@ -19,6 +19,7 @@ export {
 } from './api/request-url.js';
 export {
   abortHandshake,
+  checkWebSocketOptions,
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   failWebSocket,
@@ -54,7 +55,7 @@ export {
   SocketDriver,
   type SocketDriverOptions,
 } from './node/socket-driver.js';
-export { validateOptions } from './options.js';
+export { DEFAULT_HANDSHAKE_TIMEOUT, MAX_TIMER_MS, numberOption, validateOptions } from './options.js';
 export { CloseCode, isValidCloseCode } from './protocol/close-code.js';
 export { type ClosePayload, encodeClosePayload, parseClosePayload } from './protocol/close-payload.js';
 export { Connection, type ConnectionOptions } from './protocol/connection.js';
@@ -81,6 +82,8 @@ export {
 } from './protocol/extension-header.js';
 export {
   ClientExtensionNegotiation,
+  checkExtensionPlugins,
+  extensionPlugins,
   negotiateServerExtensions,
   type ServerExtensionNegotiation,
 } from './protocol/extension-negotiation.js';

@@ -1,5 +1,5 @@
 import { validateHeaderValue } from 'node:http';
-import { type HeaderOption, headerOptionEntries, validateOptions } from '@sockeye/core';
+import { type HeaderOption, headerOptionEntries, MAX_TIMER_MS, validateOptions } from '@sockeye/core';
 
 /** Options for `new EventSource(request, response, options)`. Unknown keys throw. */
 export interface EventSourceOptions {
@@ -51,9 +51,7 @@ export const DEFAULT_PING = 10;
 
 const OPTION_KEYS = ['headers', 'retry', 'ping', 'lastEventIdQuery'] as const;
 
-// setInterval clamps anything above 2^31 - 1 ms to 1 ms, which would turn a large `ping` into a flood.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
+// setInterval clamps anything above MAX_TIMER_MS to 1 ms, which would turn a large `ping` into a flood.
 function seconds(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value * 1000 > MAX_TIMER_MS) {
     throw new RangeError(`The ${name} option must be a number of seconds from 0 to ${MAX_TIMER_MS / 1000}`);

@@ -1,9 +1,8 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { checkHeaderOption, checkMessageLimits, validateOptions } from '@sockeye/core';
 import type { Clients } from './client-set.js';
-import { type ServerOptions, serverOptionKeys } from './server-options.js';
+import { checkServerOptions, type ServerOptions, serverOptionKeys } from './server-options.js';
 import { type RouteOptions, refuse, routeOptionKeys, UpgradeRoute } from './upgrade-route.js';
 import type { WebSocket } from './websocket.js';
 
@@ -72,10 +71,8 @@ export function attach(
   options: AttachOptions,
   onConnection: (ws: WebSocket, request: IncomingMessage) => void,
 ): AttachHandle {
-  // Unknown keys, bad limits and bad headers throw now, not on the first connection.
-  validateOptions(options, attachOptionKeys);
-  checkMessageLimits(options);
-  checkHeaderOption(options.headers);
+  // Bad options throw now, not on the first connection.
+  checkServerOptions(options, attachOptionKeys);
   const route = new UpgradeRoute(options, onConnection);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -6,17 +6,9 @@
  * less than through Node's HTTP server (no `IncomingMessage`; bench/README.md).
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import {
-  checkHeaderOption,
-  checkMessageLimits,
-  type HandshakeError,
-  type HttpHead,
-  HttpHeadParser,
-  isHttp11OrLater,
-  validateOptions,
-} from '@sockeye/core';
+import { type HandshakeError, type HttpHead, HttpHeadParser, isHttp11OrLater } from '@sockeye/core';
 import type { Clients } from './client-set.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT, type ServerOptions, serverOptionKeys } from './server-options.js';
+import { checkServerOptions, type ServerOptions, serverOptionKeys } from './server-options.js';
 import { UpgradeRequest } from './upgrade-request.js';
 import { type RouteOptions, refuse, routeOptionKeys, UpgradeRoute } from './upgrade-route.js';
 import { isWebSocket, type WebSocket } from './websocket.js';
@@ -72,10 +64,8 @@ export function listen(
   options: ListenOptions,
   onConnection: (ws: WebSocket, request: UpgradeRequest) => void,
 ): Promise<ListenHandle> {
-  // Unknown keys, bad limits and bad headers throw now, not on the first connection.
-  validateOptions(options, listenOptionKeys);
-  checkMessageLimits(options);
-  checkHeaderOption(options.headers);
+  // Bad options throw now, not on the first connection.
+  const handshakeTimeout = checkServerOptions(options, listenOptionKeys);
   const { port = 0, host, backlog, ...rest } = options;
   const route = new UpgradeRoute(rest, onConnection);
 
@@ -91,7 +81,7 @@ export function listen(
       refuse(socket, 426, 'This server speaks WebSocket only', UPGRADE_REQUIRED);
     }
   };
-  const heads = new HeadReader(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT, upgrade);
+  const heads = new HeadReader(handshakeTimeout, upgrade);
   // As Node's HTTP server: half-open sockets, so the connection's closing handshake runs the same.
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => heads.add(socket));
   // After `listen`, the server's only errors are failed `accept` calls (EMFILE when a flood of

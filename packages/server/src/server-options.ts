@@ -1,4 +1,17 @@
-import type { Extension, HeaderOption, WebSocketOptions } from '@sockeye/core';
+import {
+  checkExtensionPlugins,
+  checkHeaderOption,
+  checkMessageLimits,
+  checkWebSocketOptions,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  type Extension,
+  extensionPlugins,
+  type HeaderOption,
+  MAX_TIMER_MS,
+  numberOption,
+  validateOptions,
+  type WebSocketOptions,
+} from '@sockeye/core';
 
 /**
  * Options of the server {@link WebSocket}. Unknown keys throw `Unrecognized option: <key>`, as faye
@@ -52,8 +65,32 @@ export const serverOptionKeys: readonly string[] = [
   'ca',
 ];
 
-/** The default of {@link ServerOptions.maxLength}: faye's `2^26 - 1`. */
-export const DEFAULT_MAX_LENGTH = 2 ** 26 - 1;
+/** The defaults of {@link ServerOptions.maxLength} (faye's `2^26 - 1`) and {@link ServerOptions.handshakeTimeout}. */
+export { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_LENGTH } from '@sockeye/core';
 
-/** The default of {@link ServerOptions.handshakeTimeout}. */
-export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+/**
+ * Checks server options as far as they can be before a request arrives: unknown keys (against
+ * `validKeys`), the message limits, the custom headers, the extension plugins, the timeouts and
+ * the high-water mark. `attach()` and `listen()` call it once, the `WebSocket` constructor per
+ * connection, so that a bad value throws where the options are given: thrown in an `upgrade`
+ * listener, it would have no caller but the process.
+ * @returns the handshake timeout, in milliseconds.
+ * @throws Error for an unknown key; TypeError or RangeError for a bad value.
+ */
+export function checkServerOptions(
+  options: ServerOptions | null | undefined,
+  validKeys: readonly string[],
+): number {
+  if (options === null || options === undefined) return DEFAULT_HANDSHAKE_TIMEOUT;
+  validateOptions(options, validKeys);
+  checkHeaderOption(options.headers);
+  checkMessageLimits(options);
+  checkExtensionPlugins(extensionPlugins(options.extensions));
+  checkWebSocketOptions(options);
+  return numberOption(
+    options.handshakeTimeout ?? undefined,
+    DEFAULT_HANDSHAKE_TIMEOUT,
+    'handshakeTimeout',
+    MAX_TIMER_MS,
+  );
+}

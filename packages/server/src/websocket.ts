@@ -2,12 +2,10 @@ import {
   acceptHandshake,
   Connection,
   WebSocket as CoreWebSocket,
-  checkHeaderOption,
-  checkMessageLimits,
   DraftConnection,
   type DriverSocket,
   ErrorCode,
-  type Extension,
+  extensionPlugins,
   failWebSocket,
   HandshakeError,
   isSecureRequest,
@@ -19,11 +17,11 @@ import {
   Role,
   released,
   requestUrl,
-  validateOptions,
   type WebSocketEvents,
 } from '@sockeye/core';
 import type { ClientSet } from './client-set.js';
 import {
+  checkServerOptions,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_MAX_LENGTH,
   type ServerOptions,
@@ -150,7 +148,7 @@ function handshake(
     request,
     {
       protocols,
-      extensions: extensionList(options.extensions),
+      extensions: extensionPlugins(options.extensions),
       maxLength,
       allowDrafts: options.allowDrafts === true,
       ...(options.headers === undefined || options.headers === null ? {} : { headers: options.headers }),
@@ -236,10 +234,8 @@ export function isWebSocket(request: Pick<UpgradeRequestLike, 'method' | 'header
 }
 
 function baseInit(request: UpgradeRequestLike, options: ServerOptions | null | undefined) {
-  validateOptions(options, serverOptionKeys);
-  // Bad custom headers and limits throw here, synchronously, rather than out of the handshake tick.
-  if (options) checkHeaderOption(options.headers);
-  if (options) checkMessageLimits(options);
+  // Bad options throw here, synchronously, rather than out of the handshake tick.
+  checkServerOptions(options, serverOptionKeys);
   // The core WebSocket reads its own four settings (closeTimeout, ping, pingTimeout,
   // highWaterMark) from the options as they are: no copy per connection.
   return {
@@ -281,11 +277,6 @@ function protocolList(protocols: ProtocolList): readonly string[] | null {
       .filter((p) => p !== '');
   }
   return protocols;
-}
-
-function extensionList(extensions: ServerOptions['extensions']): readonly Extension[] {
-  if (extensions === undefined) return [];
-  return Array.isArray(extensions) ? (extensions as readonly Extension[]) : [extensions as Extension];
 }
 
 /** The `Sec-WebSocket-Extensions` value of a 101 response head, '' if absent. */

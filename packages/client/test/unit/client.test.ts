@@ -93,6 +93,10 @@ describe('Client construction', () => {
   it('rejects bad option values synchronously', () => {
     expect(() => new Client(URL_, [], { handshakeTimeout: -1 })).toThrow(TypeError);
     expect(() => new Client(URL_, [], { closeTimeout: Number.NaN })).toThrow(TypeError);
+    // Node runs a timer longer than 2^31 - 1 ms after 1 ms.
+    expect(() => new Client(URL_, [], { handshakeTimeout: 2 ** 31 })).toThrow(RangeError);
+    expect(() => new Client(URL_, [], { pingTimeout: 2 ** 31 })).toThrow(RangeError);
+    expect(() => new Client(URL_, [], { extensions: [{ name: 'x' } as never] })).toThrow(TypeError);
     expect(() => new Client(URL_, [], { proxy: { origin: 'socks5://p:1080' } })).toThrow(
       /Unsupported proxy protocol/,
     );

@@ -5,6 +5,7 @@ import {
   SocketDriver,
   type SocketDriverOptions,
 } from '../node/socket-driver.js';
+import { MAX_TIMER_MS, numberOption } from '../options.js';
 import type { Engine, EngineHandler } from '../protocol/engine.js';
 import { closeCodeArgument, validateCloseArguments } from './close-arguments.js';
 import { CloseEvent, ErrorEvent, Event, MessageEvent } from './event.js';
@@ -152,14 +153,27 @@ function resolveSettings(role: 'server' | 'client', options: WebSocketOptions): 
   ) {
     return role === 'server' ? SERVER_DEFAULTS : CLIENT_DEFAULTS;
   }
-  const pingInterval = nonNegative(ping, 0, 'ping') * 1000;
+  // `ping` is in seconds (faye's unit), the others in milliseconds: each must fit a Node timer.
+  const pingInterval = numberOption(ping, 0, 'ping', Math.floor(MAX_TIMER_MS / 1000)) * 1000;
   return makeSettings(
     role,
-    nonNegative(closeTimeout, DEFAULT_CLOSE_TIMEOUT, 'closeTimeout'),
+    numberOption(closeTimeout, DEFAULT_CLOSE_TIMEOUT, 'closeTimeout', MAX_TIMER_MS),
     pingInterval,
-    nonNegative(pingTimeout, pingInterval, 'pingTimeout'),
-    nonNegative(highWaterMark, DEFAULT_HIGH_WATER_MARK, 'highWaterMark'),
+    numberOption(pingTimeout, pingInterval, 'pingTimeout', MAX_TIMER_MS),
+    numberOption(highWaterMark, DEFAULT_HIGH_WATER_MARK, 'highWaterMark'),
   );
+}
+
+/**
+ * Checks the options the `WebSocket` reads itself (`closeTimeout`, `ping`, `pingTimeout`,
+ * `highWaterMark`), for a caller that takes options once for many connections (`attach()`,
+ * `listen()`): a bad value then throws there, not in each connection's constructor, where the
+ * `upgrade` event would be its only caller.
+ * @throws TypeError for a value that is not a finite non-negative number; RangeError for a
+ *   duration too long for a Node timer ({@link MAX_TIMER_MS}).
+ */
+export function checkWebSocketOptions(options: WebSocketOptions): void {
+  resolveSettings('server', options);
 }
 
 /**
@@ -798,12 +812,4 @@ export function failWebSocket(
   options: WebSocketFailOptions = {},
 ): void {
   failImpl(ws, error, options);
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new TypeError(`The ${name} option must be a non-negative number, got ${String(value)}`);
-  }
-  return value;
 }

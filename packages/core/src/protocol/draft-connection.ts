@@ -18,6 +18,7 @@
 import { ErrorCode, ProtocolError } from '../errors.js';
 import { validateOptions } from '../options.js';
 import { type Engine, type EngineHandler, EngineState } from './engine.js';
+import { DEFAULT_MAX_LENGTH } from './frame-parser.js';
 import type { HandshakeDigest } from './handshake-digest.js';
 
 /** The two numbers of a hixie-76 handshake (each key's digits divided by its spaces). */
@@ -47,7 +48,6 @@ export interface DraftConnectionOptions {
 }
 
 const OPTION_KEYS: readonly string[] = ['version', 'maxLength', 'challenge', 'digest', 'onOpen'];
-const DEFAULT_MAX_LENGTH = 2 ** 26 - 1;
 const CLOSE_FRAME = Buffer.from([0xff, 0x00]);
 const EMPTY: Buffer[] = [];
 

@@ -103,6 +103,31 @@ export function negotiateServerExtensions(
   return response === null ? { response: null, pipeline: null } : { response, pipeline: library };
 }
 
+/** An `extensions` option (one plugin or a list; none when undefined or null) as a list. */
+export function extensionPlugins(
+  extensions: Extension | readonly Extension[] | null | undefined,
+): readonly Extension[] {
+  if (extensions === undefined || extensions === null) return [];
+  return Array.isArray(extensions) ? (extensions as readonly Extension[]) : [extensions as Extension];
+}
+
+/**
+ * Registers `extensions` as {@link negotiateServerExtensions} and {@link ClientExtensionNegotiation}
+ * will, so that a bad plugin list fails where the options are given, not in a handshake: there the
+ * error would escape into the `upgrade` event, with no caller to catch it.
+ * @throws TypeError for an invalid plugin (websocket-extensions' checks: `name` a string, `type`
+ *   `'permessage'`, `rsv1`–`rsv3` booleans, no name registered twice).
+ */
+export function checkExtensionPlugins(extensions: readonly Extension[]): void {
+  if (extensions.length === 0) return;
+  const library = new Extensions();
+  for (const extension of extensions) {
+    if (typeof extension !== 'object' || extension === null)
+      throw new TypeError(`An extension plugin must be an object, got ${String(extension)}`);
+    library.add(serverAdapter(extension, new Map()));
+  }
+}
+
 /**
  * What websocket-extensions reads of a plugin besides its session factories: the name it is
  * negotiated under and the RSV bits it claims. An adapter copies them so it is registered exactly as

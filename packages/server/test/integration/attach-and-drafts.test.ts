@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
+import { permessageDeflate } from '@sockeye/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import WS, { WebSocketServer } from 'ws';
 import { connectRaw, readUntil, upgradeRequest } from '../../../../test-support/hardening/raw-peer.js';
@@ -161,10 +162,24 @@ describe('attach', () => {
     expect(thrown).toEqual([bug]);
   });
 
-  it('throws on unknown option keys and bad limits at once', () => {
+  it('throws on unknown option keys, bad limits, timeouts and extension plugins at once', () => {
     const server = http.createServer();
-    expect(() => attach(server, { pth: '/' } as never, () => {})).toThrow('Unrecognized option: pth');
-    expect(() => attach(server, { maxLength: -1 }, () => {})).toThrow(RangeError);
+    const bad = (options: object) => () => attach(server, options, () => {});
+    expect(bad({ pth: '/' })).toThrow('Unrecognized option: pth');
+    expect(bad({ maxLength: -1 })).toThrow(RangeError);
+    // Read by each connection's WebSocket: unchecked here, they threw in the `upgrade` listener.
+    expect(bad({ closeTimeout: -1 })).toThrow(TypeError);
+    expect(bad({ pingTimeout: Number.NaN })).toThrow(TypeError);
+    expect(bad({ handshakeTimeout: '5s' })).toThrow(TypeError);
+    // Node runs a timer longer than 2^31 - 1 ms after 1 ms.
+    expect(bad({ closeTimeout: 2 ** 31 })).toThrow(RangeError);
+    expect(bad({ ping: 2 ** 31 / 1000 })).toThrow(RangeError);
+    expect(bad({ handshakeTimeout: 2 ** 31 })).toThrow(RangeError);
+    // Checked by websocket-extensions when a handshake registers the plugins.
+    expect(bad({ extensions: [{ name: 5, type: 'permessage' }] })).toThrow(TypeError);
+    expect(bad({ extensions: [permessageDeflate(), permessageDeflate()] })).toThrow(TypeError);
+    expect(server.listenerCount('upgrade')).toBe(0);
+    expect(bad({ closeTimeout: 2 ** 31 - 1, ping: 2147, extensions: permessageDeflate() })).not.toThrow();
   });
 
   it('throws a TypeError at once for a header value it cannot send, not on the first connection', () => {
@@ -261,6 +276,18 @@ describe('constructor', () => {
       TypeError,
     );
     expect(upgradeRequest()).toContain('Upgrade');
+    socket.destroy();
+  });
+
+  it('rejects a bad extension plugin or timeout synchronously, not in the handshake tick', async () => {
+    const server = await startServer();
+    const socket = await connectRaw(server.port);
+    const request = { url: '/', headers: { host: 'h' }, socket } as unknown as http.IncomingMessage;
+    const construct = (options: object) => () => new WebSocket(request, socket, null, null, options);
+    expect(construct({ extensions: [{ name: 'x', type: 'per-frame' }] })).toThrow(TypeError);
+    expect(construct({ extensions: [null] })).toThrow(TypeError);
+    expect(construct({ handshakeTimeout: -5 })).toThrow(TypeError);
+    expect(construct({ closeTimeout: 2 ** 32 })).toThrow(RangeError);
     socket.destroy();
   });
 });

@@ -258,6 +258,11 @@ describe('listen', () => {
   it('throws on unknown option keys and bad limits at once', () => {
     expect(() => listen({ prot: 1 } as never, () => {})).toThrow('Unrecognized option: prot');
     expect(() => listen({ maxFragments: 0 }, () => {})).toThrow(RangeError);
+    expect(() => listen({ handshakeTimeout: 2 ** 31 }, () => {})).toThrow(RangeError);
+    expect(() => listen({ closeTimeout: -1 }, () => {})).toThrow(TypeError);
+    expect(() =>
+      listen({ extensions: [{ name: 'x', type: 'permessage', rsv1: 'yes' } as never] }, () => {}),
+    ).toThrow(TypeError);
   });
 
   it('throws a TypeError at once for a header value it cannot send, before it listens', () => {
