@@ -1,7 +1,7 @@
 import { clientIndex, clientSet, type WebSocket } from './websocket.js';
 
 /**
- * The open connections of an {@link attach} or {@link listen} handle, in order of arrival: `size`,
+ * The open connections of an {@link attach} or {@link listen} handle, in no particular order: `size`,
  * `has`, `forEach` and iteration, as a read-only `Set`. A connection leaves by itself as it closes
  * (the `released` hook of `@sockeye/core`'s WebSocket), with no listener per connection.
  *

@@ -178,7 +178,7 @@ function handshake(
         }),
       protocol: result.protocol,
       version,
-      extensions: extensions === null ? '' : extensionHeader(result.response),
+      extensions: result.extensionResponse,
       head: head ?? undefined,
     });
     // The driver listens for errors now (or the socket is gone): one listener, not a list of two.
@@ -277,12 +277,6 @@ function protocolList(protocols: ProtocolList): readonly string[] | null {
       .filter((p) => p !== '');
   }
   return protocols;
-}
-
-/** The `Sec-WebSocket-Extensions` value of a 101 response head, '' if absent. */
-function extensionHeader(response: string): string {
-  const match = /\r\nSec-WebSocket-Extensions:[ \t]*([^\r\n]*)/i.exec(response);
-  return match?.[1]?.trim() ?? '';
 }
 
 function networkGone(url: string) {

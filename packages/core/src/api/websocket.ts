@@ -248,7 +248,7 @@ export interface WebSocketEvents {
   open: [event: Event];
   /** A message: `data` is a string for a text message, a `Buffer` for a binary one. */
   message: [event: MessageEvent<string | Buffer>];
-  /** A ping arrived (answered automatically); `data` is its payload. */
+  /** A ping arrived (answered automatically until our close frame is out); `data` is its payload. */
   ping: [event: MessageEvent<Buffer>];
   /** A pong arrived; `data` is its payload. */
   pong: [event: MessageEvent<Buffer>];

@@ -22,7 +22,7 @@ export type DriverSocket = Duplex & {
 export interface DriverHandler {
   /** A whole message: a string for text, a Buffer for binary. */
   onMessage(data: string | Buffer, binary: boolean): void;
-  /** A ping arrived (the pong is already on its way). */
+  /** A ping arrived (the engine answers it, unless our close frame is out). */
   onPing(payload: Buffer): void;
   /** A pong arrived. */
   onPong(payload: Buffer): void;
@@ -561,11 +561,15 @@ export class SocketDriver implements EngineHandler {
    * descriptor sends what the kernel holds and then FIN, as `end()` would, but does not wait for
    * the peer's FIN: three system calls and a close timer less per connection, and the server
    * still closes first (§7.1.1). Returns false, and does nothing, for a TLS socket (it ends with
-   * close_notify), any other stream, and bytes still queued in Node: those end gracefully.
+   * close_notify), any other stream, bytes still queued in Node, and a socket not reading (paused
+   * or throttled): there the peer's bytes may wait unread in the kernel, and closing a descriptor
+   * with unread bytes sends RST, which can make the peer's kernel drop our close frame. Those end
+   * gracefully.
    */
   private destroyIfFlushed(): boolean {
     const socket = this.socket;
     if (!this.engine.closeSent || !(socket instanceof Socket)) return false;
+    if ((this.#flags & (PAUSED | THROTTLED)) !== 0) return false;
     if ((socket as TLSSocket).encrypted === true || socket.writableLength !== 0 || socket.destroyed) {
       return false;
     }

@@ -46,7 +46,7 @@ export interface ClosePayload {
  */
 export function parseClosePayload(payload: Uint8Array): ClosePayload {
   const length = payload.length;
-  // §7.1.5: "If there is no such data in the Close control frame, _The WebSocket Connection Close Code_ is considered to be 1005."
+  // §7.1.5: "If this Close control frame contains no status code, _The WebSocket Connection Close Code_ is considered to be 1005."
   if (length === 0) return { code: CloseCode.NoStatus, reason: '' };
   // §5.5.1: "If there is a body, the first two bytes of the body MUST be a 2-byte unsigned integer".
   if (length === 1) {

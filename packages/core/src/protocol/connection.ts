@@ -185,10 +185,10 @@ function truncateUtf8(text: string, max: number): string {
  * An idle server holds thousands of these, so the object is kept small: booleans share one
  * `#flags` integer, the outgoing queue exists only while it holds bytes, and the state only
  * extensions need lives in a side object made only when extensions were negotiated.
- * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
  *
  * Its helper methods are TypeScript `private`, not `#`: V8 gives every instance of a class with
  * `#` methods a brand slot (8 bytes per idle connection).
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
  */
 export class Connection implements Engine {
   readonly #handler: EngineHandler;
@@ -471,12 +471,12 @@ export class Connection implements Engine {
       this.completeClose(code, reason, payload);
     } else if (opcode === Opcode.Ping) {
       // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
-      // unless it already received a Close frame. … A Pong frame sent in response to a Ping
-      // frame must have identical 'Application data'." Once our close is out we send nothing more.
+      // unless it already received a Close frame." §5.5.3: "A Pong frame sent in response to a
+      // Ping frame must have identical 'Application data'." Once our close is out we send nothing more.
       if ((this.#flags & (CLOSE_SENT | OUTPUT_BLOCKED)) === 0) {
         this.pushControl(Opcode.Pong, payload);
       } else if ((this.#flags & CLOSE_SENT) === 0) {
-        // "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
+        // §5.5.3: "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
         // previous Ping frame(s), the endpoint MAY elect to send a Pong frame for only the most
         // recently processed Ping frame." So a peer that pings without reading cannot make us
         // buffer pongs without end. A copy: the payload may be a view of a whole read.
@@ -525,6 +525,8 @@ export class Connection implements Engine {
   /**
    * Fails the connection from this side (e.g. 1011 on an internal error, 1001 going away): queues
    * a close frame with `code` and `reason` unless one was sent, and processes no further input.
+   * Messages still in the extensions (being compressed) are dropped, and the close frame goes out
+   * at once: a failing connection does not wait for them.
    * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7
    */
   fail(code: number, reason = ''): void {
@@ -687,7 +689,7 @@ export class Connection implements Engine {
     this.notify();
   }
 
-  /** Appends frames (an array it may keep) to the outgoing queue, calling #notify if it was empty. */
+  /** Appends frames (an array it may keep) to the outgoing queue, calling notify() if it was empty. */
   private pushAll(frames: Buffer[]): void {
     if (frames.length === 0) return;
     for (let i = 0; i < frames.length; i++) this.#outgoingBytes += frames[i]!.length;

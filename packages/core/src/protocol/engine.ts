@@ -60,6 +60,7 @@ export interface Engine {
   /**
    * Fails the connection from this side (e.g. 1011 on an internal error, 1001 going away):
    * queues a close frame with `code` unless one was sent, and processes no further input.
+   * Messages still being compressed are dropped.
    */
   fail(code: number, reason?: string): void;
 
@@ -85,7 +86,7 @@ export type EngineState = (typeof EngineState)[keyof typeof EngineState];
 export interface EngineHandler {
   /** A whole message: a string for text, a Buffer for binary. */
   onMessage(data: string | Buffer, binary: boolean): void;
-  /** A ping arrived; the pong reply is already queued. */
+  /** A ping arrived; the pong reply is queued, unless our close frame is out (or deferred while output is blocked). */
   onPing(payload: Buffer): void;
   /** A pong arrived. */
   onPong(payload: Buffer): void;
@@ -96,8 +97,8 @@ export interface EngineHandler {
   onClose(code: number, reason: string): void;
   /**
    * The peer broke the protocol, or an extension failed: a close frame carrying
-   * `error.closeCode` is already queued (no reason text for 1011) and the engine processes no
-   * further input.
+   * `error.closeCode` is already queued (no reason text for 1011), unless this side had already
+   * sent one, and the engine processes no further input.
    */
   onFail(error: ProtocolError): void;
   /** Bytes are waiting in {@link Engine.takeOutgoing}; may be called asynchronously (extensions). */

@@ -1,7 +1,7 @@
 /**
  * The frame serializer: builds the bytes of one RFC 6455 frame. Pure; never writes to the
- * caller's payload (masking copies it into the output, as RFC 6455 §5.3 requires the data be
- * transformed "as sent", not in the application's buffer).
+ * caller's payload: masking (RFC 6455 §5.3) copies it into the output, because the caller may send
+ * the same buffer again, to this peer or to others, and must find it unchanged.
  *
  * Small frames, and every masked frame, come out as one buffer holding header and payload (one
  * write, one allocation); large unmasked frames as `[header, payload]`, the payload being a view

@@ -18,6 +18,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5
  */
 import { ErrorCode, ProtocolError } from '../errors.js';
+import { validateOptions } from '../options.js';
 import type { ExtensionPipeline } from './extension.js';
 import { maskCopyWithOctets, maskWithOctets } from './mask.js';
 import { Opcode } from './opcode.js';
@@ -70,12 +71,12 @@ const MIN_BLOCK_SIZE = 1024;
 const BLOCK_SIZE = 16384;
 /**
  * A lone frame split across reads gets its message's buffer once 1/COMMIT_SHARE of its payload
- * has arrived (see #addPiece): a peer must send a quarter of the length it announces before the
+ * has arrived (see addPiece): a peer must send a quarter of the length it announces before the
  * rest is allocated, so what a connection makes us reserve stays within 4× what it has sent.
  */
 const COMMIT_SHARE = 4;
 
-/** #payload's "frame done, keep going". */
+/** readPayload's "frame done, keep going". */
 const CONTINUE = -1;
 
 // The parser's booleans, as bits of one #flags integer: every field costs 8 bytes of every idle
@@ -88,7 +89,7 @@ const F_FIN = 2;
 const F_MASKED = 4;
 /** The current frame's text is validated as it arrives. */
 const F_VALIDATING = 8;
-/** The bytes of the last #take are in the scratch buffer (else in the chunk). */
+/** The bytes of the last take() are in the scratch buffer (else in the chunk). */
 const F_SCRATCH = 16;
 
 /**
@@ -116,7 +117,7 @@ const DEFAULT_CONFIG: ParserConfig = {
 };
 
 /**
- * A message that arrives in more than one piece (see #addPiece), made per such message: a lone
+ * A message that arrives in more than one piece (see addPiece), made per such message: a lone
  * frame whole in one read, the usual case, needs none, and an idle connection holds none.
  */
 interface Assembly {
@@ -271,10 +272,10 @@ export function checkMessageLimits(options: {
 /**
  * The RFC 6455 frame parser. Feed a chunk, then call {@link read} until it returns
  * `FrameEvent.None`; after each event the result is in the public fields.
- * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  *
  * Its helper methods are TypeScript `private`, not `#`: V8 gives every instance of a class with
  * `#` methods a brand slot (8 bytes per idle connection).
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 export class FrameParser {
   /** The opcode of the last message (1 text, 2 binary) or control frame (8, 9, 10). */
@@ -305,7 +306,7 @@ export class FrameParser {
   #flags = 0;
 
   // Header bytes split across chunks gather here (made on first need). F_SCRATCH tells whether
-  // the last #take left its bytes here or in the chunk.
+  // the last take() left its bytes here or in the chunk.
   #scratch: Buffer | null = null;
   #fill = 0;
 
@@ -330,9 +331,7 @@ export class FrameParser {
   constructor(options: FrameParserOptions) {
     if (options === null || typeof options !== 'object')
       throw new TypeError('FrameParser options are required');
-    for (const key of Object.keys(options)) {
-      if (!VALID_KEYS.includes(key)) throw new Error(`Unrecognized option: ${key}`);
-    }
+    validateOptions(options, VALID_KEYS);
     if (options.role !== Role.Client && options.role !== Role.Server) {
       throw new TypeError(`role must be 'client' or 'server', got ${String(options.role)}`);
     }
@@ -437,7 +436,7 @@ export class FrameParser {
   }
 
   /**
-   * Makes `n` header bytes available and returns where they start in {@link #taken}: in place
+   * Makes `n` header bytes available and returns where they start in {@link taken}: in place
    * when the chunk holds them, else gathered in the scratch buffer across chunks. -1 when the
    * chunk ran out first.
    */
@@ -467,7 +466,7 @@ export class FrameParser {
     return 0;
   }
 
-  /** Where the bytes of the last successful {@link #take} are. */
+  /** Where the bytes of the last successful {@link take} are. */
   private taken(): Buffer {
     return (this.#flags & F_SCRATCH) !== 0 ? this.#scratch! : this.#chunk;
   }
@@ -485,7 +484,7 @@ export class FrameParser {
     }
     const control = opcode >= Opcode.Close;
     if (control) {
-      // §5.5: "Control frames themselves MUST NOT be fragmented."
+      // §5.4: "Control frames themselves MUST NOT be fragmented."
       if (!fin) return this.failed(ErrorCode.ExpectedFin, 1002, 'Invalid frame: fragmented control frame');
     } else if (opcode === Opcode.Continuation) {
       // §5.4: a continuation frame only continues a message that was started.
@@ -599,7 +598,7 @@ export class FrameParser {
   private beginPayload(): void {
     this.#received = 0;
     this.#state = ST_PAYLOAD;
-    // (#readInfo cleared F_VALIDATING: control frames are never validated here.)
+    // (readInfo cleared F_VALIDATING: control frames are never validated here.)
     if (this.#frameOpcode >= Opcode.Close) return;
     // Uncompressed text is validated as it arrives, so invalid UTF-8 fails at the first bad byte
     // (§8.1) whatever the fragmentation, except a lone frame already whole in this chunk: the
@@ -688,7 +687,7 @@ export class FrameParser {
       this.#assembly = null;
     } else if (this.#messageLength === 0) {
       this.data = EMPTY;
-    } // else #addPiece set `data` to the lone frame's payload.
+    } // else addPiece set `data` to the lone frame's payload.
     this.#message = 0;
     return FrameEvent.Message;
   }
@@ -770,7 +769,7 @@ export class FrameParser {
     return FrameEvent.Error;
   }
 
-  /** {@link #fail} for the boolean-returning steps. */
+  /** {@link fail} for the boolean-returning steps. */
   private failed(code: ErrorCode, closeCode: number, message: string): false {
     this.fail(code, closeCode, message);
     return false;

@@ -61,12 +61,12 @@ export interface ClientHandshake {
    *   `WS_ERR_HANDSHAKE_INVALID_RESPONSE` for `Upgrade`/`Connection`,
    *   `WS_ERR_HANDSHAKE_ACCEPT_MISMATCH`, `WS_ERR_HANDSHAKE_PROTOCOL_MISMATCH`,
    *   `WS_ERR_HANDSHAKE_EXTENSION_MISMATCH`.
-   * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
+   * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
    */
   validate(head: HttpHead): ClientHandshakeResult;
 }
 
-// Names the handshake always writes itself (RFC 6455 §4.1 items 4-9); custom headers cannot
+// Names the handshake always writes itself (RFC 6455 §4.1 items 4–7 and 9); custom headers cannot
 // replace them. `Sec-WebSocket-Protocol` and `-Extensions` join them when the handshake writes
 // them: otherwise a custom one is sent, as faye and ws send it.
 const OWN_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version'];
@@ -76,8 +76,8 @@ const OWN_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-
  * @param randomKey 16 random bytes (`randomKey()` from the Node layer). RFC 6455 §4.1 item 7: "a
  *   randomly selected 16-byte value that has been base64-encoded".
  * @throws SyntaxError for a protocol that is not a token or is repeated (as the WHATWG
- *   constructor); TypeError for other invalid options (unknown keys, a key that is not 16 bytes,
- *   unsafe header names or values, invalid plugins).
+ *   constructor); Error (`Unrecognized option: <key>`) for an unknown key; TypeError for other
+ *   invalid options (a key that is not 16 bytes, unsafe header names or values, invalid plugins).
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  */
 export function createClientHandshake(

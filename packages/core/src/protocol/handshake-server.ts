@@ -92,6 +92,8 @@ export interface ServerHandshakeAccepted {
   protocol: string;
   /** The negotiated extension pipeline for the `Connection`, `null` for none. */
   extensions: ExtensionPipeline | null;
+  /** The `Sec-WebSocket-Extensions` value the response carries, `''` for none: the WebSocket's `extensions`. */
+  extensionResponse: string;
   /**
    * The whole 101 response head, blank line included, as Latin-1 text: write it with
    * `socket.write(response, 'latin1')`. A string, not a Buffer: the socket takes it as it is, with
@@ -164,8 +166,8 @@ export function isWebSocketRequest(request: { method?: string | undefined; heade
  * (else 400), then subprotocol selection and extension negotiation (a malformed
  * `Sec-WebSocket-Extensions` is 400).
  *
- * @throws TypeError for invalid `options` (unknown keys, unsafe custom headers, bad plugins): a
- *   programming error, not the client's.
+ * @throws Error (`Unrecognized option: <key>`) for an unknown key, TypeError for unsafe custom
+ *   headers or bad plugins: a programming error, not the client's.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2
  */
 export function acceptHandshake(
@@ -209,7 +211,7 @@ export function acceptHandshake(
     return reject(400, ErrorCode.HandshakeInvalidRequest, "'Connection' header value must contain 'Upgrade'");
   }
 
-  // websocket-driver 0.7.1's choice of protocol: any RFC header means RFC 6455; otherwise the
+  // websocket-driver 0.8's choice of protocol (`Server.http`): any RFC header means RFC 6455; otherwise the
   // draft-76 keys mean hixie-76; otherwise hixie-75.
   if (
     options.allowDrafts === true &&
@@ -280,6 +282,7 @@ export function acceptHandshake(
     version: 'hybi-13',
     protocol,
     extensions,
+    extensionResponse: extensionResponse ?? '',
     response: head,
     awaitingBody: false,
     challenge: null,
@@ -287,7 +290,7 @@ export function acceptHandshake(
 }
 
 /**
- * RFC 6455 §4.2.1 item 5 and §4.2.2: the subprotocol is "one of the values from the
+ * RFC 6455 §4.2.1 item 8 and §4.2.2: the subprotocol is "one of the values from the
  * |Sec-WebSocket-Protocol| field", here the first in the client's order that the server supports
  * (faye's rule). `''` when there is none in common: the connection opens without one.
  */
@@ -326,6 +329,7 @@ function acceptDraft75(request: ServerHandshakeRequest, options: ServerHandshake
     version: 'hixie-75',
     protocol: '',
     extensions: null,
+    extensionResponse: '',
     response: head,
     awaitingBody: false,
     challenge: null,
@@ -352,6 +356,7 @@ function acceptDraft76(request: ServerHandshakeRequest, options: ServerHandshake
     version: 'hixie-76',
     protocol: '',
     extensions: null,
+    extensionResponse: '',
     response: head,
     awaitingBody: true,
     challenge: { key1: number1, key2: number2 },

@@ -68,8 +68,10 @@ const WHOLE_HEAD_LIMIT = 16 * 1024;
  * Parses one HTTP/1.x head from a byte stream: `push` chunks until it returns the head.
  *
  * Bare LF line ends are accepted (RFC 9112 §2.2: a recipient "MAY recognize a single LF as a line
- * terminator"); obsolete line folding is rejected (RFC 9112 §5.2: a recipient "MUST either reject
- * the message … or replace each received obs-fold with one or more SP"); whitespace between a
+ * terminator"); obsolete line folding is rejected (RFC 9112 §5.2: a server "MUST either reject
+ * the message … or replace each received obs-fold with one or more SP"; a user agent reading a
+ * response MUST replace it, so rejecting a folded 101 is a departure, kept because no WebSocket
+ * server folds and a parser with one rule for both sides has less to get wrong); whitespace between a
  * field name and its colon is rejected (RFC 9112 §5.1: servers "MUST reject" it, and a client
  * gains nothing by accepting it). One empty line before a request line is ignored (RFC 9112 §2.2).
  *

@@ -52,7 +52,8 @@ export function maskInPlace(
 /**
  * XORs `data[start..end)` in place with the repeating octets `k0 k1 k2 k3`, `k0` applying to
  * `data[start]`: the masking key already rotated to the payload phase. For callers that keep the
- * key in four fields rather than a buffer (the frame parser: no typed array per connection).
+ * key as a number rather than a buffer (the frame parser keeps it in one int32 field: no typed
+ * array per connection).
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
 export function maskWithOctets(

@@ -14,7 +14,7 @@
  * finishes a code point left open by the previous piece, hands the whole code points in between
  * to the native check, and keeps the incomplete sequence at the end for the next piece. Short
  * spans, and the first bad byte's exact offset once a check failed, come from the DFA itself:
- * ASCII runs skipped a 32-bit word (long runs) or eight bytes (short ones) at a time, other
+ * ASCII runs skipped two 32-bit words (long runs) or eight bytes (short ones) at a time, other
  * bytes through 9 states over 12 byte classes.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-8.1
  * @see https://www.rfc-editor.org/rfc/rfc3629#section-4

@@ -101,6 +101,7 @@ describe('acceptHandshake: RFC 6455 §4.2.2 response', () => {
       version: 'hybi-13',
       protocol: '',
       extensions: null,
+      extensionResponse: '',
       awaitingBody: false,
       challenge: null,
     });
@@ -413,6 +414,7 @@ describe('acceptHandshake: permessage-deflate (RFC 7692)', () => {
         'Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n' +
         '\r\n',
     );
+    expect(result.extensionResponse).toBe('permessage-deflate; server_no_context_takeover');
     expect(result.extensions).not.toBeNull();
     result.extensions!.close();
   });
