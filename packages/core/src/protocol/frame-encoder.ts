@@ -8,6 +8,7 @@
  * on the caller's bytes, so a 64 KiB broadcast is never copied.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
+import { validateOptions } from '../options.js';
 import { maskInPlace, maskInto } from './mask.js';
 import { type MaskKeySource, writeRandomMaskKey } from './mask-source.js';
 import type { Opcode } from './opcode.js';
@@ -142,6 +143,8 @@ export function pushTextFrame(
   return frame.length;
 }
 
+const ENCODE_FRAME_OPTION_KEYS: readonly string[] = ['fin', 'rsv1', 'rsv2', 'rsv3', 'mask', 'maskKey'];
+
 /**
  * Encodes one frame: `[header + payload]` for small or masked frames, `[header, payload]` for large
  * unmasked ones (the payload then is the caller's bytes, not a copy). Masked output never alters
@@ -150,6 +153,7 @@ export function pushTextFrame(
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 export function encodeFrame(opcode: Opcode, payload: Uint8Array, options: EncodeFrameOptions = {}): Buffer[] {
+  validateOptions(options, ENCODE_FRAME_OPTION_KEYS);
   const firstByte =
     (options.fin === false ? 0 : 0x80) |
     (options.rsv1 === true ? RSV1 : 0) |

@@ -41,6 +41,13 @@ describe('RFC 6455 §5.7 Examples, as encodeFrame writes them', () => {
 });
 
 describe('encodeFrame buffers', () => {
+  it('throws on an unknown option key, as every options object in sockeye does', () => {
+    // A typo (`masked`) would otherwise send an unmasked client frame, which servers must refuse.
+    expect(() => encodeFrame(Opcode.Text, Buffer.from('hi'), { masked: true } as never)).toThrow(
+      'Unrecognized option: masked',
+    );
+  });
+
   it('returns a small unmasked frame as one buffer holding header and payload', () => {
     const chunks = encodeFrame(Opcode.Binary, Buffer.alloc(1024, 1));
     expect(chunks).toHaveLength(1);
