@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { expect, it } from 'vitest';
 
 /**
@@ -88,5 +88,14 @@ export function itShipsWhatItNames(packageDir: string): void {
     expect(
       [...shipped].filter((path) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(path)),
     ).toEqual([]);
+    // Source maps name their files relative to themselves, never by the build machine's paths.
+    for (const path of shipped) {
+      if (!path.endsWith('.map')) continue;
+      const map = JSON.parse(readFileSync(join(packageDir, path), 'utf8')) as {
+        file?: string;
+        sources: string[];
+      };
+      expect([map.file ?? '', ...map.sources].filter((name) => isAbsolute(name))).toEqual([]);
+    }
   });
 }

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { defineConfig } from 'tsup';
 
 const common = { dts: true, sourcemap: true, target: 'node20', platform: 'node' } as const;
@@ -7,5 +9,26 @@ export default defineConfig([
   // ESM: a default export (the faye-shaped class) plus named exports.
   { ...common, entry: { index: 'src/index.ts' }, format: ['esm'] },
   // CommonJS: `module.exports = WebSocket`, for `require('sockeye')` as a drop-in for faye-websocket.
-  { ...common, entry: { index: 'src/faye.ts' }, format: ['cjs'], cjsInterop: true, splitting: true },
+  {
+    ...common,
+    entry: { index: 'src/faye.ts' },
+    format: ['cjs'],
+    cjsInterop: true,
+    splitting: true,
+    onSuccess: relativeMapPaths,
+  },
 ]);
+
+/**
+ * cjsInterop rewrites the CommonJS output in a second pass, whose source map names its input, the
+ * output file itself, by absolute path (`file` and the first of `sources`): the published map would
+ * carry the build machine's directories. Made relative to the map, as the other entries are.
+ */
+async function relativeMapPaths(): Promise<void> {
+  const map = resolve('dist/index.cjs.map');
+  const json = JSON.parse(await readFile(map, 'utf8')) as { file?: string; sources: string[] };
+  const relativePath = (path: string) => (isAbsolute(path) ? relative(dirname(map), path) : path);
+  if (json.file !== undefined) json.file = relativePath(json.file);
+  json.sources = json.sources.map(relativePath);
+  await writeFile(map, JSON.stringify(json));
+}
