@@ -103,11 +103,13 @@ export function negotiateServerExtensions(
   return response === null ? { response: null, pipeline: null } : { response, pipeline: library };
 }
 
+const NO_PLUGINS: readonly Extension[] = Object.freeze([]);
+
 /** An `extensions` option (one plugin or a list; none when undefined or null) as a list. */
 export function extensionPlugins(
   extensions: Extension | readonly Extension[] | null | undefined,
 ): readonly Extension[] {
-  if (extensions === undefined || extensions === null) return [];
+  if (extensions === undefined || extensions === null) return NO_PLUGINS;
   return Array.isArray(extensions) ? (extensions as readonly Extension[]) : [extensions as Extension];
 }
 
