@@ -1,11 +1,2 @@
-import { defineConfig } from 'tsup';
-
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+// The shared build: CommonJS code, ES module declarations (the wrapper is written after tsup).
+export { packageBuild as default } from '../../tsup.shared.js';

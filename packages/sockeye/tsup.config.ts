@@ -2,20 +2,28 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { defineConfig } from 'tsup';
 
-const common = { dts: true, sourcemap: true, target: 'node20', platform: 'node' } as const;
-
-// The two builds run in parallel, so neither cleans dist/: the package's build script does, first.
+// The code once, as CommonJS: `module.exports = WebSocket`, for `require('sockeye')` as a drop-in
+// for faye-websocket. The ES module entry is a wrapper over it (`scripts/esm-wrapper.mjs`, run
+// after tsup), so `import WebSocket from 'sockeye'` is the same class; tsup writes only its
+// declarations. The two builds run in parallel, so neither cleans dist/: the build script does.
 export default defineConfig([
-  // ESM: a default export (the faye-shaped class) plus named exports.
-  { ...common, entry: { index: 'src/index.ts' }, format: ['esm'] },
-  // CommonJS: `module.exports = WebSocket`, for `require('sockeye')` as a drop-in for faye-websocket.
   {
-    ...common,
     entry: { index: 'src/faye.ts' },
     format: ['cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
     cjsInterop: true,
     splitting: true,
     onSuccess: relativeMapPaths,
+  },
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm'],
+    dts: { only: true },
+    target: 'node20',
+    platform: 'node',
   },
 ]);
 

@@ -8,20 +8,24 @@ const packageDir = new URL('..', import.meta.url).pathname;
 describe('@sockeye/server as published', () => {
   itLoadsFromDist(packageDir, ['WebSocket', 'isWebSocket', 'attach']);
 
-  it('routes upgrades once when a program both requires and imports it (two copies of attach)', async () => {
-    // A separate Node process, as a user's program: no test-only export conditions. One handle from
-    // each copy on the same path; the first attached takes the upgrade, and one that neither
-    // takes is refused with 400 rather than held open.
+  it('gives import and require() one copy, and routes upgrades once across two installed copies', async () => {
+    // A separate Node process, as a user's program: no test-only export conditions. The second
+    // copy is the CommonJS build loaded again past the require cache, as a second version in
+    // node_modules would be. One handle from each copy on the same path: the first attached takes
+    // the upgrade, and one that neither takes is refused with 400 rather than held open.
     const program = `
       import http from 'node:http';
       import net from 'node:net';
       import { createRequire } from 'node:module';
       import { attach } from '@sockeye/server';
-      const required = createRequire(import.meta.url)('@sockeye/server');
+      const require = createRequire(import.meta.url);
+      const required = require('@sockeye/server');
+      delete require.cache[require.resolve('@sockeye/server')];
+      const other = require('@sockeye/server');
       const server = http.createServer();
       const took = [];
-      attach(server, { path: '/chat' }, () => took.push('imported'));
-      required.attach(server, { path: '/chat' }, () => took.push('required'));
+      attach(server, { path: '/chat' }, () => took.push('first'));
+      other.attach(server, { path: '/chat' }, () => took.push('other copy'));
       await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
       const ask = (path) => new Promise((resolve) => {
         const socket = net.connect(server.address().port, '127.0.0.1');
@@ -35,7 +39,8 @@ describe('@sockeye/server as published', () => {
       const chat = await ask('/chat');
       const elsewhere = await ask('/elsewhere');
       console.log(JSON.stringify({
-        same: required.attach === attach,
+        oneCopy: required.attach === attach,
+        twoCopies: other.attach !== attach,
         took,
         switches: chat.split('HTTP/1.1 101').length - 1,
         elsewhere: elsewhere.split('\\r\\n')[0],
@@ -48,8 +53,9 @@ describe('@sockeye/server as published', () => {
       timeout: 10_000,
     });
     expect(JSON.parse(stdout)).toEqual({
-      same: false,
-      took: ['imported'],
+      oneCopy: true,
+      twoCopies: true,
+      took: ['first'],
       switches: 1,
       elsewhere: 'HTTP/1.1 400 Bad Request',
     });

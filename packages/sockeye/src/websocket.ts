@@ -76,7 +76,9 @@ export declare namespace WebSocket {
 }
 
 // Defined after the class body rather than as static fields: the CommonJS build rewrites static
-// fields into helper methods that would show up on the class. `isWebSocket` is inherited.
+// fields into helper methods that would show up on the class. Every part is an own enumerable
+// property (`isWebSocket` too, though the class inherits one): the ES module entry re-exports
+// exactly these names from the CommonJS build (scripts/esm-wrapper.mjs).
 for (const [name, value] of Object.entries({ ...parts, WebSocket })) {
-  if (!(name in WebSocket)) Object.defineProperty(WebSocket, name, { value, enumerable: true });
+  Object.defineProperty(WebSocket, name, { value, enumerable: true });
 }
