@@ -24,6 +24,7 @@ import {
   parseWebSocketUrl,
   Role,
   randomKey,
+  urlEndpoint,
   validateOptions,
   type WebSocketError,
   type WebSocketEvents,
@@ -177,7 +178,7 @@ export class Client<Events extends WebSocketEvents = WebSocketEvents> extends Co
     if (this.#abort.signal.aborted) return;
     const target = this.#target;
     const secure = target.protocol === 'wss:';
-    const { host, port } = hostAndPort(target);
+    const { host, port } = urlEndpoint(target);
     const options = this.#options;
     const tlsOptions: tls.ConnectionOptions = { ...options.tls };
     if (tlsOptions.ca === undefined && options.ca !== undefined) tlsOptions.ca = options.ca;
@@ -362,11 +363,4 @@ function resolveProxy(target: URL, proxy: ProxyOptions | undefined): TransportOp
   else if (proxy.fromEnvironment) url = proxyFromEnvironment(target, process.env);
   if (url === null) return null;
   return { url, headers: proxy.headers ?? undefined, tls: proxy.tls };
-}
-
-/** The server's host (an IPv6 literal without brackets) and port, the scheme's default if none. */
-function hostAndPort(target: URL): { host: string; port: number } {
-  const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-  const port = target.port === '' ? (target.protocol === 'wss:' ? 443 : 80) : Number(target.port);
-  return { host, port };
 }

@@ -144,4 +144,4 @@ export { type MaskKeySource, writeRandomMaskKey } from './protocol/mask-source.j
 export { isControlOpcode, Opcode } from './protocol/opcode.js';
 export { Role } from './protocol/role.js';
 export { isValidUtf8, Utf8Validator } from './protocol/utf8.js';
-export { parseWebSocketUrl, webSocketUrlPort } from './protocol/websocket-url.js';
+export { parseWebSocketUrl, urlEndpoint, webSocketUrlPort } from './protocol/websocket-url.js';

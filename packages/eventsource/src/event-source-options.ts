@@ -1,5 +1,10 @@
-import { validateHeaderValue } from 'node:http';
-import { type HeaderOption, headerOptionEntries, MAX_TIMER_MS, validateOptions } from '@sockeye/core';
+import {
+  type HeaderOption,
+  headerOptionEntries,
+  MAX_TIMER_MS,
+  numberOption,
+  validateOptions,
+} from '@sockeye/core';
 
 /** Options for `new EventSource(request, response, options)`. Unknown keys throw. */
 export interface EventSourceOptions {
@@ -51,24 +56,15 @@ export const DEFAULT_PING = 10;
 
 const OPTION_KEYS = ['headers', 'retry', 'ping', 'lastEventIdQuery'] as const;
 
-// setInterval clamps anything above MAX_TIMER_MS to 1 ms, which would turn a large `ping` into a flood.
-function seconds(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value * 1000 > MAX_TIMER_MS) {
-    throw new RangeError(`The ${name} option must be a number of seconds from 0 to ${MAX_TIMER_MS / 1000}`);
-  }
-  return value * 1000;
-}
-
 /**
- * The `headers` option as `setHeader` arguments, every one checked now: with core's rule (a
- * token name; `undefined`/`null` left out; a string, number, boolean or an array of them) and then
- * Node's own (`validateHeaderValue`: no control characters, nothing past U+00FF), so that a bad
- * value throws before the constructor has set any header on the response.
+ * The `headers` option as `setHeader` arguments, every one checked now with core's rule, which is
+ * Node's own (a token name; `undefined`/`null` left out; a string, number, boolean or an array of
+ * them; no control characters, nothing past U+00FF), so that a bad value throws before the
+ * constructor has set any header on the response.
  */
 function responseHeaders(given: HeaderOption | null | undefined): Record<string, string | readonly string[]> {
   const headers: Record<string, string | readonly string[]> = {};
   for (const [name, values] of headerOptionEntries(given)) {
-    for (const value of values) validateHeaderValue(name, value);
     headers[name] = Array.isArray(given![name]) ? values : values[0]!;
   }
   return headers;
@@ -84,16 +80,24 @@ export function resolveEventSourceOptions(
 ): ResolvedEventSourceOptions {
   validateOptions(options, OPTION_KEYS);
   const headers = responseHeaders(options?.headers);
-  const retry = options?.retry ?? DEFAULT_RETRY;
-  const ping = options?.ping ?? DEFAULT_PING;
+  const retry = options?.retry ?? undefined;
+  const ping = options?.ping ?? undefined;
   const query = options?.lastEventIdQuery ?? false;
   if (typeof query !== 'boolean' && (typeof query !== 'string' || query === '')) {
     throw new TypeError('The lastEventIdQuery option must be a boolean or a non-empty string');
   }
   return {
     headers,
-    retryMs: retry === false ? -1 : Math.floor(seconds('retry', retry)),
-    pingMs: seconds('ping', ping),
+    // `retry` only travels to the client, as whole milliseconds (encodeRetry's range); `ping` runs
+    // a timer here, which Node would run after 1 ms were it longer than MAX_TIMER_MS, flooding the
+    // client with comments.
+    retryMs:
+      retry === false
+        ? -1
+        : Math.floor(
+            numberOption(retry, DEFAULT_RETRY, 'retry', Math.floor(Number.MAX_SAFE_INTEGER / 1000)) * 1000,
+          ),
+    pingMs: numberOption(ping, DEFAULT_PING, 'ping', MAX_TIMER_MS / 1000) * 1000,
     lastEventIdQuery: query === true ? 'lastEventId' : query === false ? '' : query,
   };
 }

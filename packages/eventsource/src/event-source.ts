@@ -165,12 +165,13 @@ export class EventSource<
     super();
     const resolved = resolveEventSourceOptions(options);
     if (response.headersSent) throw new Error('EventSource: the response headers were already sent');
+    if (request.httpVersionMajor === 2) refuseConnectionHeaders(resolved.headers);
     this.#response = response;
     this.url = requestUrl(request as RequestLike, 'http');
     this.lastEventId = readLastEventId(request, resolved.lastEventIdQuery);
 
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    // no-transform: "Intermediaries MUST NOT transform the payload" (RFC 9111 §5.2.2.6), so no
+    // no-transform: "an intermediary … MUST NOT transform the content" (RFC 9111 §5.2.2.6), so no
     // compressing proxy holds events back to fill a block.
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     // nginx buffers proxied responses unless told not to.
@@ -360,6 +361,28 @@ Object.defineProperties(EventSource.prototype, {
   DEFAULT_RETRY: { value: DEFAULT_RETRY },
 });
 defineEventHandlers(EventSource, ['open', 'message', 'error', 'close', 'drain']);
+
+/**
+ * RFC 9113 §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific
+ * header fields." Node's HTTP/2 `setHeader` throws for them, which here would come after the
+ * stream's own headers were set: refused before the response is touched.
+ */
+function refuseConnectionHeaders(headers: Readonly<Record<string, unknown>>): void {
+  for (const name of Object.keys(headers)) {
+    if (CONNECTION_SPECIFIC.has(name.toLowerCase())) {
+      throw new TypeError(`Invalid header ${name} for an HTTP/2 response: it is connection-specific`);
+    }
+  }
+}
+
+/** The names Node's HTTP/2 layer refuses as connection-specific. */
+const CONNECTION_SPECIFIC = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function eventSourceOnOpen(es: EventSource): void {
   es[kOpen]();

@@ -1,4 +1,4 @@
-import { type HeaderOption, headerOptionEntries } from '@sockeye/core';
+import { type HeaderOption, headerOptionEntries, validateOptions } from '@sockeye/core';
 
 /** Where the tunnel should lead: the WebSocket server's host and port. */
 export interface ConnectTarget {
@@ -35,7 +35,7 @@ export function connectAuthority(target: ConnectTarget): string {
   }
   if (host.length === 0) throw new TypeError('A CONNECT request needs a target host');
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  // RFC 9110 §9.3.6: "the request-target consists of only the host name and port number of the
+  // RFC 9110 §9.3.6: CONNECT's request target consists "of only the host and port number of the
   // tunnel destination, separated by a colon" — an IPv6 literal needs its brackets back.
   const name = bare.includes(':') ? `[${bare}]` : bare;
   if (!isHost(name))
@@ -65,6 +65,7 @@ export function basicCredentials(url: URL): string | null {
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.3.6
  */
 export function buildConnectRequest(target: ConnectTarget, options: ConnectRequestOptions = {}): Buffer {
+  validateOptions(options, ['proxy', 'headers']);
   const authority = connectAuthority(target);
   const lines = [`CONNECT ${authority} HTTP/1.1`];
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { ErrorCode, HttpHeadParser, ProxyError } from '@sockeye/core';
+import { ErrorCode, HttpHeadParser, ProxyError, validateOptions } from '@sockeye/core';
 
 /** Limits on a proxy's answer to CONNECT. */
 export interface ConnectResponseOptions {
@@ -43,6 +43,7 @@ export class ConnectResponseParser {
    * @param options limits on the answer
    */
   constructor(targetUrl: string, options: ConnectResponseOptions = {}) {
+    validateOptions(options, ['maxLineLength', 'maxHeaders']);
     this.#targetUrl = targetUrl;
     // RFC 9110 §15.2: a client "MUST be able to parse one or more 1xx responses received prior to
     // a final response"; Node's CONNECT skips them too. A 101 is final, and refused below.

@@ -1,3 +1,5 @@
+import { webSocketUrlPort } from '@sockeye/core';
+
 /** An environment as `process.env` is: names to values, some undefined. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -36,7 +38,7 @@ export function proxyFromEnvironment(target: URL | string, env: Environment): UR
   if (value === undefined) return null;
 
   const noProxy = env.no_proxy ?? env.NO_PROXY ?? '';
-  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+  const port = webSocketUrlPort(url);
   if (matchesNoProxy(url.hostname, port, noProxy)) return null;
 
   return parseProxyUrl(value);

@@ -1,6 +1,15 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { ErrorCode, type HeaderOption, NetworkError, ProxyError } from '@sockeye/core';
+import {
+  ErrorCode,
+  type HeaderOption,
+  MAX_TIMER_MS,
+  NetworkError,
+  numberOption,
+  ProxyError,
+  urlEndpoint,
+  validateOptions,
+} from '@sockeye/core';
 import { buildConnectRequest, type ConnectTarget, connectAuthority } from './connect-request.js';
 import { ConnectResponseParser } from './connect-response.js';
 import { parseProxyUrl } from './proxy-from-env.js';
@@ -42,11 +51,24 @@ export interface TunnelOptions {
    * {@link ProxyError} with code `WS_ERR_PROXY_TIMEOUT`. Default: none (0 also means none).
    */
   timeout?: number;
-  /** Limits on the proxy's answer: longest line in bytes (default 8192) and header count (default 128). */
+  /** Longest status or header line accepted in the proxy's answer, in bytes. Default 8192. */
   maxLineLength?: number;
-  /** See {@link TunnelOptions.maxLineLength}. Default 128. */
+  /** Most header lines accepted in the proxy's answer. Default 128. */
   maxHeaders?: number;
 }
+
+const tunnelOptionKeys: readonly string[] = [
+  'proxy',
+  'target',
+  'targetUrl',
+  'headers',
+  'tls',
+  'net',
+  'signal',
+  'timeout',
+  'maxLineLength',
+  'maxHeaders',
+];
 
 /**
  * Opens a TCP (or TLS, for an `https:` proxy) connection to the proxy, sends
@@ -69,6 +91,10 @@ export interface TunnelOptions {
  */
 export function openTunnel(options: TunnelOptions): Promise<net.Socket> {
   return new Promise<net.Socket>((resolve, reject) => {
+    // A typo (`timout`) would otherwise leave the tunnel without its limit; a timeout too long
+    // for a Node timer would fire after 1 ms.
+    validateOptions(options, tunnelOptionKeys);
+    const timeout = numberOption(options.timeout, 0, 'timeout', MAX_TIMER_MS);
     const { signal } = options;
     if (signal?.aborted) {
       reject(signal.reason);
@@ -88,9 +114,8 @@ export function openTunnel(options: TunnelOptions): Promise<net.Socket> {
       ...(options.maxHeaders !== undefined ? { maxHeaders: options.maxHeaders } : {}),
     });
 
-    const host = proxy.hostname.startsWith('[') ? proxy.hostname.slice(1, -1) : proxy.hostname;
+    const { host, port } = urlEndpoint(proxy);
     const secure = proxy.protocol === 'https:';
-    const port = proxy.port === '' ? (secure ? 443 : 80) : Number(proxy.port);
     const socket: net.Socket = secure
       ? tls.connect({
           ...options.net,
@@ -159,8 +184,8 @@ export function openTunnel(options: TunnelOptions): Promise<net.Socket> {
     socket.on('end', onClosed);
     socket.on('close', onClosed);
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.timeout !== undefined && options.timeout > 0) {
-      const ms = options.timeout;
+    if (timeout > 0) {
+      const ms = timeout;
       timer = setTimeout(() => {
         fail(
           new ProxyError(

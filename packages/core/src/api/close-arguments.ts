@@ -20,18 +20,18 @@ export function closeCodeArgument(code: unknown): number | undefined {
 }
 
 /**
- * Checks the arguments of `close(code, reason)`: any code that may be sent on the wire (1000–1003,
- * 1007–1014, 3000–4999; browsers allow only 1000 and 3000–4999, which keeps a server from saying 1001
- * or 1011), and throws a `SyntaxError` worded like the browsers'
- * for a code that may not be sent or a reason longer than 123 UTF-8 bytes (the close frame is a control
- * frame: RFC 6455 §5.5 "All control frames MUST have a payload length of 125 bytes or less", two of
- * which carry the code).
+ * Checks the arguments of `close(code, reason)`. Any code that may be sent on the wire is allowed
+ * (1000–1003, 1007–1014, 3000–4999; browsers allow only 1000 and 3000–4999, which would keep a
+ * server from saying 1001 or 1011). A code that may not be sent, or a reason longer than 123 UTF-8
+ * bytes, throws a `SyntaxError` worded like the browsers' (the close frame is a control frame:
+ * RFC 6455 §5.5 "All control frames MUST have a payload length of 125 bytes or less", two of which
+ * carry the code).
  * @see https://websockets.spec.whatwg.org/#dom-websocket-close
  */
 export function validateCloseArguments(code: number | undefined, reason: string | undefined): void {
   if (code !== undefined && !isValidCloseCode(code)) {
     throw new SyntaxError(
-      `Failed to execute 'close' on 'WebSocket': The code must be 1000-1003, 1007-1014, or between 3000 and 4999. ${String(code)} is neither.`,
+      `Failed to execute 'close' on 'WebSocket': The code must be 1000-1003, 1007-1014, or between 3000 and 4999. ${String(code)} is none of these.`,
     );
   }
   if (reason !== undefined && reason.length > 0) {

@@ -35,7 +35,7 @@ const AUTHORITY_END = '/?#';
 
 /** A request target in absolute form, split as an origin server reads it. */
 export interface AbsoluteTarget {
-  /** `host[:port]`, which the server uses instead of the `Host` header. */
+  /** `host[:port]`, which the server uses instead of the `Host` header (any userinfo dropped). */
   authority: string;
   /** The path and query (origin form), `/` when the target has no path. */
   path: string;
@@ -57,7 +57,12 @@ export function absoluteTarget(target: string): AbsoluteTarget | null {
   while (end < target.length && !AUTHORITY_END.includes(target[end]!)) end++;
   // "If the target URI's path component is empty, the client MUST send "/" as the path" (§3.2.1).
   const rest = target.slice(end);
-  return { authority: target.slice(from, end), path: rest.startsWith('/') ? rest : `/${rest}` };
+  // RFC 9110 §4.2.4: a sender "MUST NOT generate the userinfo subcomponent"; a recipient should
+  // treat it as an error, as it "is likely being used to obscure the authority". Dropped, so that
+  // credentials never reach `url` (and the messages and logs that quote it).
+  const at = target.lastIndexOf('@', end - 1);
+  const start = at >= from ? at + 1 : from;
+  return { authority: target.slice(start, end), path: rest.startsWith('/') ? rest : `/${rest}` };
 }
 
 /**

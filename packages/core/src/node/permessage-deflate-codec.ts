@@ -16,7 +16,7 @@
  */
 import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
 import { ErrorCode } from '../errors.js';
-import type { ExtensionMessage } from '../protocol/extension.js';
+import type { ExtensionMessage, MessageCallback } from '../protocol/extension.js';
 
 /**
  * RFC 7692 §7.2.1 removes these 4 octets from the end of every compressed message, and §7.2.2:
@@ -27,8 +27,7 @@ const EMPTY = Buffer.alloc(0);
 
 function ignore(): void {}
 
-/** The callback a websocket-extensions session gets with each message. */
-export type MessageCallback = (error: Error | null, message: ExtensionMessage | null) => void;
+export type { MessageCallback } from '../protocol/extension.js';
 
 /** An error for the connection: `type` names the close code as websocket-driver does. */
 export interface DeflateError extends Error {
@@ -38,7 +37,8 @@ export interface DeflateError extends Error {
   code: string;
 }
 
-function deflateError(
+/** A {@link DeflateError}: the codecs' and the session's one way of building one. */
+export function deflateError(
   message: string,
   type: string,
   code: string,
@@ -323,8 +323,11 @@ export class MessageInflater extends MessageCodec<InflateRaw> {
       this.#failUndecodable(error);
       return;
     }
+    const job = this.current;
     this.drain(stream);
-    if (this.current === null) return; // the drained output went over the limit
+    // The drained output went over the limit: that failed the message, dropped this stream and
+    // may already have started the next message on a new one, which is not ours to finish.
+    if (this.current !== job || this.stream !== stream) return;
     const output = this.output();
     if (stream.bytesWritten - this.#consumedBefore < this.#inputLength) {
       // The message ended the DEFLATE stream (a block with BFINAL set): zlib takes no more input

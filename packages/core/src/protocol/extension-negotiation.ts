@@ -20,6 +20,7 @@ import type {
   ExtensionMessage,
   ExtensionParams,
   ExtensionPipeline,
+  MessageCallback,
   ServerExtensionSession,
 } from './extension.js';
 import { parseExtensionHeader, serializeExtension } from './extension-header.js';
@@ -229,8 +230,6 @@ export class ClientExtensionNegotiation {
     };
   }
 }
-
-type MessageCallback = (error: Error | null, message: ExtensionMessage | null) => void;
 
 /** A plugin's client session, activated with the parameters sockeye parsed. */
 class ClientSessionAdapter implements ClientExtensionSession {

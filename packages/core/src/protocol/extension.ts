@@ -30,7 +30,8 @@ export interface ExtensionFrame {
   payload?: Buffer;
 }
 
-type MessageCallback = (error: Error | null, message: ExtensionMessage | null) => void;
+/** How a session hands a processed message back: the message (changed in place), or an error. */
+export type MessageCallback = (error: Error | null, message: ExtensionMessage | null) => void;
 
 /** Shared by client and server sessions. */
 export interface ExtensionSession {

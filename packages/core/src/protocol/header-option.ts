@@ -97,7 +97,20 @@ function fieldValue(name: string, value: unknown): string {
       `Invalid value for header ${name}: it contains a control character or one above U+00FF`,
     );
   }
-  return text.trim();
+  return trimWhitespace(text);
+}
+
+/**
+ * `text` without the optional whitespace around a field value: SP and HTAB only (RFC 9110 §5.5:
+ * "a field value does not include leading or trailing whitespace"; OWS is `*( SP / HTAB )`).
+ * `String#trim` would also take U+00A0, a legal obs-text octet, from the value.
+ */
+function trimWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /**

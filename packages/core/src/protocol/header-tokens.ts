@@ -53,8 +53,9 @@ function isOws(code: number): boolean {
 
 /**
  * Splits a comma-separated list (RFC 9110 `#element`) into its elements with the optional
- * whitespace around each removed. RFC 9110 §5.6.1: "a recipient MUST accept empty list elements",
- * so empty elements are skipped rather than rejected. Quoted strings are not special: the lists
+ * whitespace around each removed. RFC 9110 §5.6.1.2: "a recipient MUST parse and ignore a
+ * reasonable number of empty list elements", so empty elements are skipped rather than rejected;
+ * any number of them is reasonable here, as the scan is linear. Quoted strings are not special: the lists
  * this is used for (`Connection`, `Upgrade`, `Sec-WebSocket-Protocol`) hold tokens only.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1
  */

@@ -25,13 +25,13 @@ interface WasmApi {
 }
 
 let kernel: Kernel | null = null;
-let window: Buffer = Buffer.alloc(0);
+let wasmWindow: Buffer = Buffer.alloc(0);
 
 try {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined) throw new Error('no WebAssembly');
   const { exports } = new wasm.Instance(new wasm.Module(Buffer.from(MASK_WASM_BASE64, 'base64')), {});
-  window = Buffer.from(exports.memory.buffer, 0, WINDOW);
+  wasmWindow = Buffer.from(exports.memory.buffer, 0, WINDOW);
   kernel = exports.mask;
 } catch {
   // No WebAssembly (e.g. --jitless) or no SIMD: the JS loop does all the work.
@@ -57,7 +57,7 @@ export function wasmMaskBulk(
   key: number,
 ): void {
   const mask = kernel!;
-  const win = window;
+  const win = wasmWindow;
   for (let done = 0; done < length; ) {
     const n = Math.min(length - done, WINDOW);
     const from = sourceStart + done;

@@ -26,10 +26,22 @@ export function parseWebSocketUrl(input: string | URL): URL {
   return url;
 }
 
-/** The TCP port of a WebSocket URL: its explicit port, else 443 for `wss:` and 80 for `ws:`. */
+/**
+ * The TCP port of a WebSocket URL (or of a proxy's `http:`/`https:` URL): its explicit port, else
+ * 443 for `wss:` and `https:`, 80 for `ws:` and `http:`.
+ */
 export function webSocketUrlPort(url: URL): number {
   if (url.port !== '') return Number(url.port);
-  return url.protocol === 'wss:' ? 443 : 80;
+  return url.protocol === 'wss:' || url.protocol === 'https:' ? 443 : 80;
+}
+
+/**
+ * Where to connect for a WebSocket or proxy URL: its host, an IPv6 literal without the brackets
+ * the URL writes it with (as `net.connect` takes it), and {@link webSocketUrlPort}.
+ */
+export function urlEndpoint(url: URL): { host: string; port: number } {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { host, port: webSocketUrlPort(url) };
 }
 
 function invalidUrl(text: string): SyntaxError {

@@ -112,6 +112,36 @@ describe('HTTP/2 compatibility API', () => {
     sessions.push(session);
     await expectHttp2Stream(session, streams, `https://127.0.0.1:${port}`);
   });
+
+  it('h2c: refuses a connection-specific header option before it touches the response', async () => {
+    const h2 = http2.createServer();
+    servers.push(h2);
+    const outcome = new Promise<{ error: unknown; contentType: unknown }>((resolve) =>
+      h2.on('request', (request: EventSourceRequest, response: http2.Http2ServerResponse) => {
+        let error: unknown = null;
+        try {
+          new EventSource(request, response, { headers: { Connection: 'keep-alive' } });
+        } catch (caught) {
+          error = caught;
+        }
+        // The application can still answer: nothing of the stream's head was set.
+        resolve({ error, contentType: response.getHeader('content-type') ?? null });
+        response.writeHead(500).end();
+      }),
+    );
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const session = http2.connect(`http://127.0.0.1:${(h2.address() as AddressInfo).port}`);
+    sessions.push(session);
+    const stream = session.request({ ':path': '/', accept: 'text/event-stream' });
+    const status = new Promise((resolve) =>
+      stream.once('response', (headers) => resolve(headers[':status'])),
+    );
+    const { error, contentType } = await outcome;
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/connection-specific/);
+    expect(contentType).toBeNull();
+    expect(await status).toBe(500);
+  });
 });
 
 describe('HEAD', () => {

@@ -37,10 +37,15 @@ describe('resolveEventSourceOptions', () => {
   });
 
   it('throws on values that cannot be a delay', () => {
-    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 3e6, '5' as unknown as number]) {
-      expect(() => resolveEventSourceOptions({ ping: bad })).toThrow(RangeError);
-      expect(() => resolveEventSourceOptions({ retry: bad })).toThrow(RangeError);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '5' as unknown as number]) {
+      expect(() => resolveEventSourceOptions({ ping: bad })).toThrow(TypeError);
+      expect(() => resolveEventSourceOptions({ retry: bad })).toThrow(TypeError);
     }
+    // `ping` runs a timer here, which Node runs after 1 ms past 2^31 - 1 ms; `retry` only goes to
+    // the client, as whole milliseconds up to 2^53 - 1.
+    expect(() => resolveEventSourceOptions({ ping: 3e6 })).toThrow(RangeError);
+    expect(resolveEventSourceOptions({ retry: 3e6 }).retryMs).toBe(3e9);
+    expect(() => resolveEventSourceOptions({ retry: 2 ** 53 })).toThrow(RangeError);
     expect(() => resolveEventSourceOptions({ lastEventIdQuery: '' })).toThrow(TypeError);
     expect(() => resolveEventSourceOptions({ headers: 'X-A: b' as unknown as {} })).toThrow(TypeError);
   });

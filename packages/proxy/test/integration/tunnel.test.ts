@@ -271,6 +271,20 @@ describe('openTunnel failures', () => {
     await Promise.all(fake.closed);
   });
 
+  it('refuses a misspelt option and a timeout a Node timer cannot hold, before it connects', async () => {
+    // Accepted, `timout` would leave the tunnel without a limit, and 2^31 ms would time out at once.
+    const fake = await fakeProxy(() => {});
+    const proxy = `http://127.0.0.1:${fake.server.port}`;
+    const target = { host: 'h', port: 1 };
+    await expect(openTunnel({ proxy, target, timout: 200 } as never)).rejects.toThrow(
+      'Unrecognized option: timout',
+    );
+    await expect(openTunnel({ proxy, target, timeout: 2 ** 31 })).rejects.toThrow(RangeError);
+    await expect(openTunnel({ proxy, target, timeout: '200' as never })).rejects.toThrow(TypeError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.requests).toEqual([]);
+  });
+
   it('gives up when the signal aborts, with the signal’s reason', async () => {
     const fake = await fakeProxy(() => {});
     const controller = new AbortController();

@@ -1,5 +1,6 @@
 import { ErrorCode, ProxyError } from '@sockeye/core';
 import { describe, expect, it } from 'vitest';
+import { buildConnectRequest } from '../../src/connect-request.js';
 import { ConnectResponseParser } from '../../src/connect-response.js';
 
 const URL_ = 'ws://example.com/socket';
@@ -14,6 +15,15 @@ function failure(run: () => unknown): ProxyError {
 }
 
 describe('ConnectResponseParser', () => {
+  it('refuses unknown option keys, as every options object does', () => {
+    expect(() => new ConnectResponseParser('ws://h/', { maxLines: 10 } as never)).toThrow(
+      'Unrecognized option: maxLines',
+    );
+    expect(() => buildConnectRequest({ host: 'h', port: 1 }, { header: {} } as never)).toThrow(
+      'Unrecognized option: header',
+    );
+  });
+
   it('opens the tunnel on 200 and keeps the bytes after the head', () => {
     const parser = new ConnectResponseParser(URL_);
     const frame = Buffer.from([0x81, 0x02, 0x48, 0x69]);

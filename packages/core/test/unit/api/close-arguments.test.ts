@@ -32,7 +32,7 @@ describe('validateCloseArguments (RFC 6455 §7.4, WHATWG close())', () => {
     for (const code of [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 1000.5, Number.NaN]) {
       expect(() => validateCloseArguments(code, undefined)).toThrow(SyntaxError);
     }
-    expect(() => validateCloseArguments(1006, undefined)).toThrow(/1006 is neither/);
+    expect(() => validateCloseArguments(1006, undefined)).toThrow(/1006 is none of these/);
   });
 
   it('allows a reason of 123 UTF-8 bytes and rejects 124', () => {

@@ -18,6 +18,22 @@ describe('absoluteTarget', () => {
     expect(absoluteTarget('ws://example.com')).toEqual({ authority: 'example.com', path: '/' });
     expect(absoluteTarget('http://example.com?x=1')).toEqual({ authority: 'example.com', path: '/?x=1' });
   });
+
+  it('drops userinfo from the authority (RFC 9110 §4.2.4), so credentials never reach the url', () => {
+    expect(absoluteTarget('http://user:secret@example.com:81/chat')).toEqual({
+      authority: 'example.com:81',
+      path: '/chat',
+    });
+    expect(absoluteTarget('http://a@b@example.com/')).toEqual({ authority: 'example.com', path: '/' });
+    // An @ after the authority is the path's or the query's, not userinfo.
+    expect(absoluteTarget('http://example.com/a@b?c=@')).toEqual({
+      authority: 'example.com',
+      path: '/a@b?c=@',
+    });
+    expect(requestUrl({ url: 'http://u:p@h.example/ws', headers: {}, socket: {} }, 'ws')).toBe(
+      'ws://h.example/ws',
+    );
+  });
 });
 
 describe('requestUrl', () => {

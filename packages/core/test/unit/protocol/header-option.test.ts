@@ -17,6 +17,11 @@ describe('headerOptionValues', () => {
     expect(headerOptionValues('Set-Cookie', ['a=1', 2, true])).toEqual(['a=1', '2', 'true']);
   });
 
+  it('trims only SP and HTAB (RFC 9110 OWS): U+00A0 is a legal obs-text octet of the value', () => {
+    expect(headerOptionValues('X-A', '\t a b \t')).toEqual(['a b']);
+    expect(headerOptionValues('X-A', '\u00a0caf\u00e9\u00a0')).toEqual(['\u00a0caf\u00e9\u00a0']);
+  });
+
   it.each([
     ['an object', { a: 1 }],
     ['a symbol', Symbol('x')],
