@@ -24,8 +24,8 @@ const attachOptionKeys = [...serverOptionKeys, ...routeOptionKeys];
 /**
  * Marks every `upgrade` listener `attach()` installs (so each can tell its siblings from foreign
  * listeners) and every upgrade request some handle took. A registered symbol, not module state: an
- * application that loads this package both through `require()` and through `import` has two copies
- * of this module, and handles from both must still see each other's listeners and claims.
+ * application with two installed copies of this package (two versions in node_modules) has two
+ * copies of this module, and handles from both must still see each other's listeners and claims.
  */
 const kAttach = Symbol.for('sockeye.attach');
 type Marked = { [kAttach]?: true };
