@@ -4,7 +4,7 @@ import * as parts from './parts.js';
 /**
  * What `require('sockeye')` returns, shaped like `require('faye-websocket')`: the server-side
  * WebSocket class, carrying the rest of the API as static members (`WebSocket.Client`,
- * `WebSocket.EventSource`, `WebSocket.isWebSocket` (inherited), `WebSocket.validateOptions` and
+ * `WebSocket.EventSource`, `WebSocket.isWebSocket`, `WebSocket.validateOptions` and
  * `WebSocket.WebSocket`, itself), and every other part the ES module exports by name
  * (`const { attach, ErrorCode } = require('sockeye')`).
  *
