@@ -80,6 +80,7 @@ export function resolveEventSourceOptions(
 ): ResolvedEventSourceOptions {
   validateOptions(options, OPTION_KEYS);
   const headers = responseHeaders(options?.headers);
+  // `null` stands for the default, as `undefined` does.
   const retry = options?.retry ?? undefined;
   const ping = options?.ping ?? undefined;
   const query = options?.lastEventIdQuery ?? false;

@@ -115,19 +115,28 @@ export function extensionPlugins(
 }
 
 /**
- * Registers `extensions` as {@link negotiateServerExtensions} and {@link ClientExtensionNegotiation}
- * will, so that a bad plugin list fails where the options are given, not in a handshake: there the
- * error would escape into the `upgrade` event, with no caller to catch it.
- * @throws TypeError for an invalid plugin (websocket-extensions' checks: `name` a string, `type`
- *   `'permessage'`, `rsv1`–`rsv3` booleans, no name registered twice).
+ * Checks `extensions` by the rules websocket-extensions applies when a handshake registers them,
+ * so that a bad plugin list fails where the options are given, not in a handshake: there the
+ * error would escape into the `upgrade` event, with no caller to catch it. The rules are checked
+ * here rather than by registering the plugins, which would cost each connection an `Extensions`
+ * object and an adapter per plugin (about 5 µs with permessage-deflate).
+ * @throws TypeError for an invalid plugin: `name` not a string, `type` not `'permessage'`,
+ *   `rsv1`–`rsv3` not booleans, or a name given twice (websocket-extensions' messages).
  */
 export function checkExtensionPlugins(extensions: readonly Extension[]): void {
-  if (extensions.length === 0) return;
-  const library = new Extensions();
-  for (const extension of extensions) {
+  for (let i = 0; i < extensions.length; i++) {
+    const extension = extensions[i] as Partial<Extension> | null;
     if (typeof extension !== 'object' || extension === null)
       throw new TypeError(`An extension plugin must be an object, got ${String(extension)}`);
-    library.add(serverAdapter(extension, new Map()));
+    if (typeof extension.name !== 'string') throw new TypeError('extension.name must be a string');
+    if (extension.type !== 'permessage') throw new TypeError('extension.type must be "permessage"');
+    if (typeof extension.rsv1 !== 'boolean') throw new TypeError('extension.rsv1 must be true or false');
+    if (typeof extension.rsv2 !== 'boolean') throw new TypeError('extension.rsv2 must be true or false');
+    if (typeof extension.rsv3 !== 'boolean') throw new TypeError('extension.rsv3 must be true or false');
+    for (let j = 0; j < i; j++) {
+      if (extensions[j]!.name === extension.name)
+        throw new TypeError(`An extension with name "${extension.name}" is already registered`);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import Extensions from 'websocket-extensions';
 import { ErrorCode, HandshakeError } from '../../../src/errors.js';
 import type {
   ClientExtensionSession,
@@ -11,6 +12,7 @@ import type {
 } from '../../../src/protocol/extension.js';
 import {
   ClientExtensionNegotiation,
+  checkExtensionPlugins,
   MAX_OFFERS_PER_EXTENSION,
   negotiateServerExtensions,
 } from '../../../src/protocol/extension-negotiation.js';
@@ -197,6 +199,36 @@ describe('permessage-deflate (RFC 7692) negotiated through websocket-extensions'
   it('declines when no offer is valid', () => {
     const server = negotiateServerExtensions([pmd], 'permessage-deflate; server_max_window_bits=20');
     expect(server).toEqual({ response: null, pipeline: null });
+  });
+});
+
+describe('checkExtensionPlugins', () => {
+  const plugin = { ...pmd, name: 'x-plugin' };
+  it.each([
+    ['a name that is not a string', [{ ...plugin, name: 5 }]],
+    ['a type other than permessage', [{ ...plugin, type: 'per-frame' }]],
+    ['an rsv bit that is not a boolean', [{ ...plugin, rsv2: 1 }]],
+    ['a name given twice', [plugin, { ...plugin }]],
+  ])('refuses %s with the TypeError websocket-extensions throws when a handshake registers it', (_, list) => {
+    // Checked without registering (cheaper per connection): the rules must stay the library's.
+    const register = () => {
+      const library = new Extensions();
+      for (const extension of list) library.add(extension as Extension);
+    };
+    expect(register).toThrow(TypeError);
+    const message = (() => {
+      try {
+        register();
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(() => checkExtensionPlugins(list as Extension[])).toThrow(new TypeError(message));
+  });
+
+  it('accepts what the library registers, and refuses what is not an object', () => {
+    expect(() => checkExtensionPlugins([pmd, plugin])).not.toThrow();
+    expect(() => checkExtensionPlugins([null as unknown as Extension])).toThrow(TypeError);
   });
 });
 
