@@ -52,6 +52,7 @@ export {
 export {
   type DriverHandler,
   type DriverSocket,
+  guardSocketErrors,
   SocketDriver,
   type SocketDriverOptions,
 } from './node/socket-driver.js';

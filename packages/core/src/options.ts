@@ -5,8 +5,10 @@
 export function validateOptions(options: object | null | undefined, validKeys: readonly string[]): void {
   if (options === null || options === undefined) return;
   // `for…in` rather than `Object.keys`: no array per call (options are checked per connection).
+  // Inherited keys are skipped, but `hasOwn` runs only for a key not in the list: every key of a
+  // valid object is in it.
   for (const key in options) {
-    if (Object.hasOwn(options, key) && !validKeys.includes(key))
+    if (!validKeys.includes(key) && Object.hasOwn(options, key))
       throw new Error(`Unrecognized option: ${key}`);
   }
 }

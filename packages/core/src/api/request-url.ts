@@ -6,8 +6,11 @@ export interface RequestLike {
   socket?: object | null | undefined;
 }
 
-function header(request: RequestLike, name: string): string {
-  const value = request.headers[name];
+/**
+ * A header's first value, `''` when absent. Callers read the field themselves (`headers.host`):
+ * each read is then a load site that sees one name, where a keyed load in here would see them all.
+ */
+function first(value: string | string[] | undefined): string {
   return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
@@ -19,10 +22,11 @@ function header(request: RequestLike, name: string): string {
 export function isSecureRequest(request: RequestLike): boolean {
   const socket = request.socket as { encrypted?: boolean; authorized?: boolean } | null | undefined;
   if (socket && (socket.encrypted === true || socket.authorized !== undefined)) return true;
-  if (header(request, 'https').toLowerCase() === 'on') return true;
-  if (header(request, 'x-forwarded-ssl').toLowerCase() === 'on') return true;
-  if (header(request, 'x-forwarded-scheme').toLowerCase() === 'https') return true;
-  const forwarded = header(request, 'x-forwarded-proto');
+  const headers = request.headers;
+  if (first(headers.https).toLowerCase() === 'on') return true;
+  if (first(headers['x-forwarded-ssl']).toLowerCase() === 'on') return true;
+  if (first(headers['x-forwarded-scheme']).toLowerCase() === 'https') return true;
+  const forwarded = first(headers['x-forwarded-proto']);
   if (forwarded === '') return false;
   const proto = forwarded.split(',')[0]?.trim().toLowerCase();
   return proto === 'https' || proto === 'wss';
@@ -76,6 +80,6 @@ export function requestUrl(request: RequestLike, kind: 'ws' | 'http'): string {
   const target = request.url ?? '/';
   const absolute = absoluteTarget(target);
   if (absolute !== null) return `${scheme}://${absolute.authority}${absolute.path}`;
-  const host = header(request, 'host') || header(request, ':authority');
+  const host = first(request.headers.host) || first(request.headers[':authority']);
   return `${scheme}://${host}${target}`;
 }

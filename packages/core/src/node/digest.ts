@@ -1,8 +1,6 @@
 import { createHash, hash, randomBytes } from 'node:crypto';
 import type { HandshakeDigest } from '../protocol/handshake-digest.js';
 
-const NON_ASCII = /[\u0080-\uffff]/;
-
 /** The {@link HandshakeDigest} backed by `node:crypto`. */
 export const nodeDigest: HandshakeDigest = {
   sha1(input: string): Buffer {
@@ -11,8 +9,7 @@ export const nodeDigest: HandshakeDigest = {
   sha1Base64(input: string): string {
     // The one-shot `hash` makes no Hash object and no Buffer: about 0.3 µs where `createHash`
     // takes 1.2. It reads a string as UTF-8, the same bytes as Latin-1 for ASCII (a key and the GUID).
-    if (!NON_ASCII.test(input)) return hash('sha1', input, 'base64');
-    return createHash('sha1').update(input, 'latin1').digest('base64');
+    return hash('sha1', input, 'base64');
   },
   md5(input: Buffer): Buffer {
     return createHash('md5').update(input).digest();

@@ -99,6 +99,8 @@ const FINISH_PENDING = 64;
  * application's): the socket reads again only when neither is set.
  */
 const THROTTLED = 128;
+/** The socket's `drain` listener is on: added the first time a write fills its buffer (see `flush`). */
+const DRAIN_LISTENING = 256;
 
 /** An empty write: its callback runs once everything written before it is out. */
 const EMPTY = Buffer.alloc(0);
@@ -114,6 +116,21 @@ interface Pinger {
 
 const kDriver = Symbol('sockeye.driver');
 type AttachedSocket = DriverSocket & { [kDriver]: SocketDriver };
+/** A socket {@link guardSocketErrors} has seen: `null` until its driver starts. */
+type GuardedSocket = DriverSocket & { [kDriver]?: SocketDriver | null };
+
+/**
+ * Puts the driver's `error` listener on a socket whose driver does not exist yet (a server socket
+ * between its `upgrade` event and the handshake tick): until {@link SocketDriver.start}, an error
+ * (a reset during the handshake) is ignored rather than thrown as an uncaught exception, since
+ * Node removes its own listeners from an upgraded socket. `start` then keeps this listener rather
+ * than adding a second one: one `on` per connection instead of an `on` and a `removeListener`
+ * around a placeholder.
+ */
+export function guardSocketErrors(socket: DriverSocket): void {
+  (socket as GuardedSocket)[kDriver] = null;
+  socket.on('error', socketOnError);
+}
 
 /**
  * Pumps a Node socket through a protocol {@link Engine}: bytes read go to `receiveData`, bytes the
@@ -173,14 +190,15 @@ export class SocketDriver implements EngineHandler {
     if ((this.#flags & STARTED) !== 0) return;
     this.#flags |= STARTED;
     const socket = this.socket as AttachedSocket;
+    const guarded = (socket as GuardedSocket)[kDriver] === null;
     socket[kDriver] = this;
     socket.setTimeout?.(0);
     socket.setNoDelay?.(true);
     socket.on('data', socketOnData);
     socket.on('end', socketOnEnd);
     socket.on('close', socketOnClose);
-    socket.on('error', socketOnError);
-    socket.on('drain', socketOnDrain);
+    if (!guarded) socket.on('error', socketOnError);
+    // No `drain` listener yet: most connections never fill the socket's buffer (see `flush`).
     if (socket.closed) {
       // Closed before we got here (the peer gave up during the handshake): 'close' will not come again.
       process.nextTick(driverFinish, this);
@@ -384,7 +402,11 @@ export class SocketDriver implements EngineHandler {
    */
   watchDrain(): void {
     const socket = this.socket;
-    if (socket.writableNeedDrain || this.engine.pendingBytes > 0 || (this.#flags & BATCHED) !== 0) return;
+    if (socket.writableNeedDrain) {
+      this.listenForDrain();
+      return;
+    }
+    if (this.engine.pendingBytes > 0 || (this.#flags & BATCHED) !== 0) return;
     if (socket.writableLength === 0 || socket.writableEnded || socket.destroyed) {
       process.nextTick(driverDrained, this);
       return;
@@ -541,13 +563,28 @@ export class SocketDriver implements EngineHandler {
       socket.uncork();
     }
     // Until `drain`, the engine holds back its answers to pings (see Engine.setOutputBlocked).
-    if (socket.writableNeedDrain) this.engine.setOutputBlocked(true);
+    if (socket.writableNeedDrain) {
+      this.engine.setOutputBlocked(true);
+      this.listenForDrain();
+    }
     if ((this.#flags & CLOSE_AFTER_OUTPUT) !== 0 && this.engine.pendingBytes === 0) {
       this.#flags &= ~CLOSE_AFTER_OUTPUT;
       // After a failure the peer may still be sending: a FIN, not a reset that could lose our close.
       if (this.engine.closeReceived) this.closeTcp();
       else this.endGracefully();
     }
+  }
+
+  /**
+   * Adds the socket's `drain` listener, once: now, when a write has just filled the buffer, and
+   * before the write completes, so the `drain` that follows is heard. A listener per connection
+   * from the start would cost every connection an `on` (about 900 instructions) and a slot in the
+   * socket's listener table, for an event most never see.
+   */
+  private listenForDrain(): void {
+    if ((this.#flags & DRAIN_LISTENING) !== 0) return;
+    this.#flags |= DRAIN_LISTENING;
+    this.socket.on('drain', socketOnDrain);
   }
 
   /** The server's side of closing TCP once the closing handshake is done and its frames are out. */
@@ -642,8 +679,9 @@ function socketOnClose(this: AttachedSocket): void {
   this[kDriver].finish();
 }
 
-function socketOnError(this: AttachedSocket, error: Error): void {
-  this[kDriver].handleError(error);
+function socketOnError(this: GuardedSocket, error: Error): void {
+  // No driver yet (guardSocketErrors): the handshake tick finds the socket destroyed.
+  this[kDriver]?.handleError(error);
 }
 
 function socketOnDrain(this: AttachedSocket): void {

@@ -14,13 +14,14 @@ import { validateOptions } from '../options.js';
 import type { Draft76Challenge } from './draft-connection.js';
 import type { Extension, ExtensionPipeline } from './extension.js';
 import { negotiateServerExtensions } from './extension-negotiation.js';
-import { acceptKey, type HandshakeDigest } from './handshake-digest.js';
+import { acceptAsciiKey, type HandshakeDigest } from './handshake-digest.js';
 import { type HeaderOption, headerOptionEntries } from './header-option.js';
 import {
   type HeaderBag,
   headerValue,
   isSafeFieldValue,
   isToken,
+  joinHeader,
   listHasToken,
   splitHeaderList,
   truncateForMessage,
@@ -149,8 +150,8 @@ const REPEATABLE = new Set(['set-cookie', 'set-cookie2', 'warning', 'www-authent
 export function isWebSocketRequest(request: { method?: string | undefined; headers: HeaderBag }): boolean {
   return (
     request.method === 'GET' &&
-    listHasToken(headerValue(request.headers, 'connection'), 'upgrade') &&
-    listHasToken(headerValue(request.headers, 'upgrade'), 'websocket')
+    listHasToken(joinHeader(request.headers.connection), 'upgrade') &&
+    listHasToken(joinHeader(request.headers.upgrade), 'websocket')
   );
 }
 
@@ -197,15 +198,15 @@ export function acceptHandshake(
   // lacks a Host header field and to any request message that contains more than one Host header
   // field line". Node's HTTP server enforces this for requests but not for upgrades.
   const hosts = hostCount(request);
-  if (hosts === 0 || headerValue(headers, 'host') === '') return missingHeader('Host');
+  if (hosts === 0 || joinHeader(headers.host) === '') return missingHeader('Host');
   if (hosts > 1)
     return reject(400, ErrorCode.HandshakeInvalidRequest, 'Duplicate handshake request header: Host');
-  const upgrade = headerValue(headers, 'upgrade');
+  const upgrade = joinHeader(headers.upgrade);
   if (upgrade === undefined) return missingHeader('Upgrade');
   if (!listHasToken(upgrade, 'websocket')) {
     return reject(400, ErrorCode.HandshakeInvalidRequest, "'Upgrade' header value must contain 'websocket'");
   }
-  const connection = headerValue(headers, 'connection');
+  const connection = joinHeader(headers.connection);
   if (connection === undefined) return missingHeader('Connection');
   if (!listHasToken(connection, 'upgrade')) {
     return reject(400, ErrorCode.HandshakeInvalidRequest, "'Connection' header value must contain 'Upgrade'");
@@ -227,7 +228,7 @@ export function acceptHandshake(
   // MUST abort the WebSocket handshake … and instead send an appropriate HTTP error code (such as
   // 426 Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s)
   // the server is capable of understanding."
-  const version = headerValue(headers, 'sec-websocket-version');
+  const version = joinHeader(headers['sec-websocket-version']);
   if (version !== '13') {
     const message =
       version === undefined
@@ -254,11 +255,11 @@ export function acceptHandshake(
     );
   }
 
-  const protocol = selectProtocol(headerValue(headers, 'sec-websocket-protocol'), options.protocols);
+  const protocol = selectProtocol(joinHeader(headers['sec-websocket-protocol']), options.protocols);
 
   let extensions: ExtensionPipeline | null = null;
   let extensionResponse: string | null = null;
-  const extensionHeader = headerValue(headers, 'sec-websocket-extensions');
+  const extensionHeader = joinHeader(headers['sec-websocket-extensions']);
   try {
     const negotiated = negotiateServerExtensions(
       options.extensions ?? [],
@@ -273,7 +274,7 @@ export function acceptHandshake(
   }
 
   let head = `HTTP/1.1 101 Switching Protocols\r\n${customHeaders(options.headers, HYBI_HEADERS)}`;
-  head += `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key, digest)}\r\n`;
+  head += `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptAsciiKey(key, digest)}\r\n`;
   if (protocol !== '') head += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
   if (extensionResponse !== null) head += `Sec-WebSocket-Extensions: ${extensionResponse}\r\n`;
   head += '\r\n';

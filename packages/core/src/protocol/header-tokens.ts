@@ -95,6 +95,9 @@ function nextElement(value: string, start: number): number {
  */
 export function listHasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
+  // The usual field is the token alone (`Upgrade: websocket`, `Connection: Upgrade`).
+  if (value === token) return true;
+  if (value.length === token.length && equalsLowerCase(value, 0, token)) return true;
   // In place, without splitting: every upgrade request is checked this way, twice.
   for (let start = 0; start <= value.length; ) {
     start = nextElement(value, start);
@@ -121,7 +124,15 @@ function equalsLowerCase(value: string, offset: number, lower: string): boolean 
  * `undefined` when absent: headers Node dropped past `maxHeadersCount` simply count as missing.
  */
 export function headerValue(headers: HeaderBag, name: string): string | undefined {
-  const value = headers[name];
+  return joinHeader(headers[name]);
+}
+
+/**
+ * {@link headerValue} of a value already read: `joinHeader(headers.upgrade)`. The opening
+ * handshake reads its fields this way, each at a load site of its own that sees one name; inside
+ * `headerValue`, one keyed load sees every name and goes megamorphic (a generic lookup per field).
+ */
+export function joinHeader(value: HeaderBag[string]): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value;
   if (value.length === 0) return undefined;

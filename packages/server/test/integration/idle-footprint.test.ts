@@ -41,7 +41,7 @@ function track(socket: Socket): Socket {
 }
 
 describe('idle footprint of a server connection', () => {
-  it('leaves one error listener on an open socket (the handshake-time guard is removed)', async () => {
+  it('leaves one error listener on an open socket (the handshake-time guard becomes the driver’s)', async () => {
     let serverSocket: Socket | undefined;
     let ws: WebSocket | undefined;
     const port = await upgradeServer((request, socket, head) => {
@@ -63,6 +63,36 @@ describe('idle footprint of a server connection', () => {
     const event = await closed;
     expect(event.code).toBe(1006);
     expect(event.wasClean).toBe(false);
+  });
+
+  it('listens for drain only once a write has filled the socket, and then hears it', async () => {
+    let serverSocket: Socket | undefined;
+    let ws: WebSocket | undefined;
+    const port = await upgradeServer((request, socket, head) => {
+      serverSocket = socket;
+      ws = new WebSocket(request, socket, head, null, { highWaterMark: 1024 });
+    });
+    const client = track(await connectRaw(port));
+    client.write(upgradeRequest());
+    await readUntil(client, '\r\n\r\n');
+    expect(serverSocket!.listenerCount('drain')).toBe(0);
+
+    // The client reads nothing: 32 MiB is more than the kernel takes at once on loopback, so the
+    // socket holds the rest (past its 16 KiB mark).
+    client.pause();
+    expect(ws!.send(Buffer.alloc(32 << 20))).toBe(false);
+    expect(serverSocket!.writableNeedDrain).toBe(true);
+    expect(serverSocket!.listenerCount('drain')).toBe(1);
+    // The WebSocket's drain comes from the socket's: the driver heard it.
+    const drained = once(ws!, 'drain');
+    client.resume();
+    await drained;
+    expect(ws!.bufferedAmount).toBe(0);
+    // Added once: more backpressure reuses it.
+    client.pause();
+    expect(ws!.send(Buffer.alloc(32 << 20))).toBe(false);
+    expect(serverSocket!.listenerCount('drain')).toBe(1);
+    client.resume();
   });
 
   it('drops the socket without a response when closed before the handshake tick', async () => {
