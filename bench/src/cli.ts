@@ -2,13 +2,15 @@
  * `pnpm bench [--quick] [--only=a,b] [--subjects=a,b] [--reps=N] [--profile=subject] [--source]
  * [--no-micro] [--micro-only] [--steady-malloc]`: runs every scenario against every subject,
  * alternating subjects (A B C, B C A, …), prints the results and the ratios, and writes them to
- * `bench/results/`.
+ * `bench/results/`. `pnpm bench --instructions` counts instructions per handshake instead
+ * (`instructions.ts`).
  *
  * `--steady-malloc` runs every process with glibc's heap trimming off (see {@link STEADY_MALLOC}).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { countHandshakeInstructions, instructionsTable } from './instructions.js';
 import { runMicro } from './micro/run-micro.js';
 import { sockeyeBuilt } from './orchestrator/child.js';
 import { runOnce, SkipError } from './orchestrator/run-once.js';
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     'no-micro': { type: 'boolean', default: false },
     'micro-only': { type: 'boolean', default: false },
     'steady-malloc': { type: 'boolean', default: false },
+    instructions: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +44,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`usage: pnpm bench [--quick] [--only=echo-32,idle,...] [--subjects=sockeye,ws,...] [--reps=N]
                [--profile=<subject>] [--source] [--no-micro] [--micro-only] [--steady-malloc]
+       pnpm bench --instructions [--subjects=sockeye,ws,raw]   (callgrind: instructions per handshake)
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`);
   process.exit(0);
 }
@@ -68,7 +72,9 @@ const started = new Date();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 log(
-  `sockeye bench, ${mode.name} mode: ${mode.repetitions} runs per subject, ${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured`,
+  values.instructions
+    ? 'sockeye bench, instructions per handshake (callgrind)'
+    : `sockeye bench, ${mode.name} mode: ${mode.repetitions} runs per subject, ${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured`,
 );
 log(`machine: ${machineLine(machine)}`);
 if (machine.loadAverage > 0.5 * machine.cores) {
@@ -77,6 +83,28 @@ if (machine.loadAverage > 0.5 * machine.cores) {
   );
 }
 log(`@sockeye/* loaded from ${source ? 'src/ (source condition, through tsx)' : 'dist/ (built)'}`);
+
+if (values.instructions) {
+  // Deterministic counts instead of rates: see instructions.ts. Nothing else runs.
+  const subjects = subjectsFor('server').filter((s) => (chosen ?? ['sockeye', 'ws', 'raw']).includes(s.id));
+  log(
+    '\nhandshake: instructions per handshake of the server process (callgrind; 3000 handshakes of warm-up, 2000 counted)',
+  );
+  const counts = await countHandshakeInstructions(subjects, { source, warmup: 3000, measured: 2000, log });
+  const table = instructionsTable(counts);
+  const markdown = [
+    `# sockeye handshake instructions (${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+    '',
+    `Machine: ${machineLine(machine)}. @sockeye/* from ${source ? 'src/' : 'dist/'}. Each server subject ran under \`valgrind --tool=callgrind\` against the usual load generator (50 handshakes at a time); the count is every thread of the subject's process in user space over 2000 handshakes, after 3000 of warm-up.`,
+    '',
+    table,
+    '',
+  ].join('\n');
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(`${RESULTS}instructions.md`, markdown);
+  console.log(`\n${table}\n\nwritten: bench/results/instructions.md`);
+  process.exit(0);
+}
 
 const all: ScenarioResults[] = [];
 if (!values['micro-only']) {

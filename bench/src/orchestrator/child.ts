@@ -13,6 +13,11 @@ export interface ChildOptions {
   execArgv?: string[];
   /** Extra environment; a `null` value removes the variable. */
   env?: Record<string, string | null>;
+  /**
+   * A program that runs Node, with its arguments (`['valgrind', '--tool=callgrind', …]`): the child
+   * is then `launcher… node <execArgv> <script>`, its IPC channel inherited through the launcher.
+   */
+  launcher?: readonly string[];
 }
 
 /** Whether `@sockeye/*` packages have been built (`pnpm bench` builds them first). */
@@ -42,9 +47,12 @@ export class Child {
     }
     const execArgv = ['--expose-gc', `--import=${import.meta.resolve('tsx')}`, ...(options.execArgv ?? [])];
     if (options.source) execArgv.push('--conditions=sockeye-source');
+    const launcher = options.launcher ?? [];
     this.process = fork(`${SRC}${script}`, [], {
       env,
-      execArgv,
+      ...(launcher.length > 0
+        ? { execPath: launcher[0], execArgv: [...launcher.slice(1), process.execPath, ...execArgv] }
+        : { execArgv }),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.process.on('message', (message: ChildMessage) => {
