@@ -1,7 +1,7 @@
 /**
  * `pnpm bench --instructions`: the instructions a server subject's process executes per handshake,
  * counted by callgrind. The handshake rate moves with the host's speed by up to 2× from run to run;
- * this count does not (the same build measured 261.0k and 261.1k in two runs), so it shows what a
+ * this count does not (the same build counted 239.6k and 239.2k per handshake in two runs), so it shows what a
  * change to the handshake path costs or saves. It covers user space only, every thread of the
  * process (the JIT compiler's and the garbage collector's included): the kernel's share of a
  * handshake, the same for every subject, is what separates this ratio from the rate's.
