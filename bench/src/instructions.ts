@@ -44,7 +44,7 @@ const ANSWER_MS = 60_000;
 const POLL_MS = 100;
 
 /** Throws a message saying what to install when valgrind is missing. */
-export function checkValgrind(): void {
+function checkValgrind(): void {
   try {
     execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
     execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' });
@@ -61,10 +61,10 @@ export async function countHandshakeInstructions(
   checkValgrind();
   const counts: InstructionCount[] = [];
   for (const subject of subjects) {
-    counts.push(await countOne(subject, options));
-    const last = counts.at(-1)!;
+    const count = await countOne(subject, options);
+    counts.push(count);
     options.log(
-      `  ${subject.id.padEnd(10)} ${Math.round(last.instructions / last.handshakes)} instructions per handshake (${last.handshakes} handshakes)`,
+      `  ${subject.id.padEnd(10)} ${Math.round(count.instructions / count.handshakes)} instructions per handshake (${count.handshakes} handshakes)`,
     );
   }
   return counts;

@@ -249,7 +249,7 @@ function baseInit(request: UpgradeRequestLike, options: ServerOptions | null | u
  * the same host and path, and comparing the two fields costs less than building the URL to look
  * it up (a concatenation, flattened and hashed: 1.8k instructions per handshake under callgrind).
  */
-let lastUrl = { secure: false, host: '', target: '', url: '' };
+let lastUrl: { secure: boolean; host: string; target: string; url: string } | null = null;
 
 /** The connection's `url` ({@link requestUrl}), shared with other connections to the same URL. */
 function connectionUrl(request: UpgradeRequestLike): string {
@@ -257,7 +257,7 @@ function connectionUrl(request: UpgradeRequestLike): string {
   const host = request.headers.host;
   const target = request.url;
   const last = lastUrl;
-  if (host === last.host && target === last.target && secure === last.secure && last.url !== '')
+  if (last !== null && host === last.host && target === last.target && secure === last.secure)
     return last.url;
   const url = sharedUrl(requestUrl(request, 'ws'));
   // Only a URL the cache keeps (no query): it may be held after its connection is gone.

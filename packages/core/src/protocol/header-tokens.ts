@@ -96,7 +96,6 @@ function nextElement(value: string, start: number): number {
 export function listHasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
   // The usual field is the token alone (`Upgrade: websocket`, `Connection: Upgrade`).
-  if (value === token) return true;
   if (value.length === token.length && equalsLowerCase(value, 0, token)) return true;
   // In place, without splitting: every upgrade request is checked this way, twice.
   for (let start = 0; start <= value.length; ) {

@@ -311,6 +311,32 @@ describe('handshake', () => {
     client.close();
   });
 
+  it('gives each connection the url of its own request when consecutive ones differ in scheme, path or host', async () => {
+    // The server reuses the last url it built when host, path and scheme match: any of the three
+    // differing must build a new one.
+    const server = await startServer();
+    const requests: Array<[string, Record<string, string>]> = [
+      ['/a', {}],
+      ['/a', { 'X-Forwarded-Proto': 'https' }],
+      ['/b', {}],
+      ['/a', { Host: 'other.example' }],
+      ['/a', {}],
+    ];
+    for (const [path, headers] of requests) {
+      const client = new WS(`${server.origin}${path}`, { headers });
+      await once(client, 'open');
+      client.close();
+    }
+    const hostPort = `127.0.0.1:${server.port}`;
+    expect(server.accepted.map((ws) => ws.url)).toEqual([
+      `ws://${hostPort}/a`,
+      `wss://${hostPort}/a`,
+      `ws://${hostPort}/b`,
+      'ws://other.example/a',
+      `ws://${hostPort}/a`,
+    ]);
+  });
+
   it('takes the url of an absolute-form target from the target, not from Host (RFC 9112 §3.2.2)', async () => {
     const server = await startServer();
     const { socket, ws } = await rawUpgrade(
