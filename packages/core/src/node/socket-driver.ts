@@ -16,6 +16,8 @@ installNativeUtf8();
 export type DriverSocket = Duplex & {
   setNoDelay?(noDelay?: boolean): unknown;
   setTimeout?(timeout: number): unknown;
+  /** As `net.Socket`'s: the idle timeout `setTimeout` set, `undefined` when none was. */
+  readonly timeout?: number | undefined;
 };
 
 /** What a {@link SocketDriver} reports to the API object above it. */
@@ -192,7 +194,9 @@ export class SocketDriver implements EngineHandler {
     const socket = this.socket as AttachedSocket;
     const guarded = (socket as GuardedSocket)[kDriver] === null;
     socket[kDriver] = this;
-    socket.setTimeout?.(0);
+    // An idle timeout set for HTTP (`server.timeout`) would fire on a quiet WebSocket. Clearing
+    // one that was never set costs Node's timer bookkeeping on every connection, so only when set.
+    if (socket.timeout) socket.setTimeout?.(0);
     socket.setNoDelay?.(true);
     socket.on('data', socketOnData);
     socket.on('end', socketOnEnd);

@@ -209,6 +209,25 @@ describe('handshake', () => {
     client.close();
   });
 
+  it('clears the idle timeout the HTTP server set (server.timeout): a quiet WebSocket never times out', async () => {
+    const server = await startServer({ onSocket: (ws) => ws.pipe(ws) });
+    server.server.setTimeout(150);
+    const upgraded = new Promise<Socket>((resolve) =>
+      server.server.once('upgrade', (_request: IncomingMessage, socket: Socket) => resolve(socket)),
+    );
+    const client = await wsClient(server.origin);
+    const socket = await upgraded;
+    expect(socket.timeout).toBe(0);
+    let timeouts = 0;
+    socket.on('timeout', () => timeouts++);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(timeouts).toBe(0);
+    const echoed = clientMessages(client, 1);
+    client.send('still here');
+    expect((await echoed)[0]?.data.toString()).toBe('still here');
+    client.close();
+  });
+
   it('processes frames that arrive in the same packet as the request', async () => {
     const got: string[] = [];
     let done!: () => void;
