@@ -6,7 +6,13 @@
  * less than through Node's HTTP server (no `IncomingMessage`; bench/README.md).
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { type HandshakeError, type HttpHead, HttpHeadParser, isHttp11OrLater } from '@sockeye/core';
+import {
+  guardSocketErrors,
+  type HandshakeError,
+  type HttpHead,
+  HttpHeadParser,
+  isHttp11OrLater,
+} from '@sockeye/core';
 import type { Clients } from './client-set.js';
 import { checkServerOptions, type ServerOptions, serverOptionKeys } from './server-options.js';
 import { UpgradeRequest } from './upgrade-request.js';
@@ -179,7 +185,9 @@ class HeadReader {
     socket.on('data', waiting.onData);
     socket.on('end', waiting.onEnd);
     socket.on('close', waiting.onClose);
-    socket.on('error', ignore);
+    // Stays after the head: the WebSocket's driver takes it over, and a refused socket keeps
+    // ignoring a late reset.
+    guardSocketErrors(socket);
   }
 
   /**
@@ -243,7 +251,6 @@ class HeadReader {
     socket.removeListener('data', waiting.onData);
     socket.removeListener('end', waiting.onEnd);
     socket.removeListener('close', waiting.onClose);
-    socket.removeListener('error', ignore);
   }
 
   #sweep(): void {
@@ -255,5 +262,3 @@ class HeadReader {
     }
   }
 }
-
-function ignore(): void {}

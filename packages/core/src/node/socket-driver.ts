@@ -127,9 +127,11 @@ type GuardedSocket = DriverSocket & { [kDriver]?: SocketDriver | null };
  * (a reset during the handshake) is ignored rather than thrown as an uncaught exception, since
  * Node removes its own listeners from an upgraded socket. `start` then keeps this listener rather
  * than adding a second one: one `on` per connection instead of an `on` and a `removeListener`
- * around a placeholder.
+ * around a placeholder. Guarding a socket twice (a server that guards it while it reads the
+ * request head, then the WebSocket) adds the listener once.
  */
 export function guardSocketErrors(socket: DriverSocket): void {
+  if ((socket as GuardedSocket)[kDriver] === null) return;
   (socket as GuardedSocket)[kDriver] = null;
   socket.on('error', socketOnError);
 }

@@ -103,6 +103,33 @@ describe('listen', () => {
     socket.destroy();
   });
 
+  it('guards a socket from errors while reading its head, and the guard becomes the driver’s error listener', async () => {
+    let accepted: (value: { ws: WebSocket; socket: Socket }) => void = () => {};
+    const accepting = new Promise<{ ws: WebSocket; socket: Socket }>((resolve) => {
+      accepted = resolve;
+    });
+    const handle = await start({}, (ws, request) => {
+      ws.once('open', () => accepted({ ws, socket: request.socket }));
+    });
+    // A reset in the middle of a head: ECONNRESET on a socket nobody has answered yet.
+    const resetting = await connectRaw(handle.port);
+    resetting.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    resetting.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const client = await connectRaw(handle.port);
+    client.write(upgradeRequest('/'));
+    const { ws, socket } = await accepting;
+    expect(socket.listenerCount('error')).toBe(1);
+    const errored = new Promise<{ message: string }>((resolve) => ws.once('error', resolve));
+    const closed = new Promise<{ code: number; wasClean: boolean }>((resolve) => ws.once('close', resolve));
+    socket.destroy(new Error('boom'));
+    expect((await errored).message).toMatch(/boom$/);
+    expect(await closed).toMatchObject({ code: 1006, wasClean: false });
+    client.destroy();
+  });
+
   it('answers what is not a WebSocket upgrade for it: 426, 400 for another path, 403 for an origin', async () => {
     const handle = await start({ path: '/ws', origins: ['https://good.example'] });
     const plain = await exchange(handle.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
