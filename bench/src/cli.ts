@@ -15,7 +15,7 @@ import { runMicro } from './micro/run-micro.js';
 import { sockeyeBuilt } from './orchestrator/child.js';
 import { runOnce, SkipError } from './orchestrator/run-once.js';
 import { ratioLines, resultsTable, targetsTable } from './report/format.js';
-import { describeMachine, machineLine } from './report/machine.js';
+import { describeMachine, machineIsBusy, machineLine } from './report/machine.js';
 import type { ScenarioResults, SubjectResults } from './report/results.js';
 import { TARGETS } from './report/targets.js';
 import { MODES, SCENARIOS, scenarioFor } from './scenarios.js';
@@ -67,7 +67,7 @@ if (values.reps) mode.repetitions = Number(values.reps);
 const only = values.only?.split(',');
 const chosen = values.subjects?.split(',');
 const source = values.source || !sockeyeBuilt();
-const machine = describeMachine();
+const machine = await describeMachine();
 const started = new Date();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -77,9 +77,9 @@ log(
     : `sockeye bench, ${mode.name} mode: ${mode.repetitions} runs per subject, ${mode.warmupMs} ms warm-up, ${mode.measureMs} ms measured`,
 );
 log(`machine: ${machineLine(machine)}`);
-if (machine.loadAverage > 0.5 * machine.cores) {
+if (machineIsBusy(machine)) {
   log(
-    'warning: other work is using this machine (load average above half the cores): absolute numbers and ratios are noisy',
+    'warning: other work is using this machine (a quarter of the cores busy before the run): absolute numbers and ratios are noisy',
   );
 }
 log(`@sockeye/* loaded from ${source ? 'src/ (source condition, through tsx)' : 'dist/ (built)'}`);
@@ -163,7 +163,7 @@ const stamp = started.toISOString().replace(/[:.]/g, '-');
 const markdown = [
   `# sockeye benchmark results (${mode.name} mode, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
   '',
-  `Machine: ${machineLine(machine)}${machine.loadAverage > 0.5 * machine.cores ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up${longerWarmups(mode.warmupMs)}, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ' Quick mode runs sockeye, each scenario’s baseline, the subjects a target names and the raw floors.' : ''} Idle: ${mode.idleConnections} connections.`,
+  `Machine: ${machineLine(machine)}${machineIsBusy(machine) ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up${longerWarmups(mode.warmupMs)}, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ' Quick mode runs sockeye, each scenario’s baseline, the subjects a target names and the raw floors.' : ''} Idle: ${mode.idleConnections} connections.`,
   '',
   ...(all.length > 0
     ? [

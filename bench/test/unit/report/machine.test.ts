@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Machine, machineLine, mallocSettings } from '../../../src/report/machine.js';
+import {
+  busyCoresBetween,
+  type Machine,
+  machineIsBusy,
+  machineLine,
+  mallocSettings,
+} from '../../../src/report/machine.js';
 
 const machine: Machine = {
   cpuModel: 'AMD EPYC',
@@ -8,6 +14,7 @@ const machine: Machine = {
   node: 'v20.20.2',
   kernel: '6.1',
   loadAverage: 0.2,
+  busyCores: null,
   malloc: null,
   pageFaultUs: 12.3,
 };
@@ -39,5 +46,26 @@ describe('machine description', () => {
     expect(machineLine({ ...machine, pageFaultUs: 12.304 })).toContain(
       'first touch of a 4 KiB page 12.30 µs',
     );
+  });
+
+  it('counts the cores other work kept busy from two readings of /proc/stat, steal included', () => {
+    const stat = (user: number, system: number, idle: number, steal: number) =>
+      `cpu  ${user} 0 ${system} ${idle} 0 0 0 ${steal} 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\ncpu1 1 0 1 1 0 0 0 0 0 0\nintr 5\n`;
+    // 200 jiffies elapsed over two cores: 50 busy (30 user, 10 system, 10 steal) is a quarter, 0.5 cores.
+    expect(busyCoresBetween(stat(100, 100, 1000, 0), stat(130, 110, 1150, 10))).toBeCloseTo(0.5);
+    expect(busyCoresBetween(stat(100, 100, 1000, 0), stat(100, 100, 1200, 0))).toBe(0);
+    expect(busyCoresBetween(stat(100, 100, 1000, 0), stat(100, 100, 1000, 0))).toBeNull();
+    expect(busyCoresBetween('intr 5\n', stat(1, 1, 1, 0))).toBeNull();
+  });
+
+  it('calls the machine busy from the CPU sample when it has one, else from the load average', () => {
+    expect(machineIsBusy({ ...machine, busyCores: 0.4, loadAverage: 5 })).toBe(false);
+    expect(machineIsBusy({ ...machine, busyCores: 0.6, loadAverage: 0 })).toBe(true);
+    expect(machineIsBusy({ ...machine, busyCores: null, loadAverage: 1.2 })).toBe(true);
+    expect(machineIsBusy({ ...machine, busyCores: null, loadAverage: 0.8 })).toBe(false);
+    expect(machineLine({ ...machine, busyCores: 0.123 })).toContain(
+      '0.12 of 2 cores busy in the second before',
+    );
+    expect(machineLine(machine)).not.toContain('busy');
   });
 });
