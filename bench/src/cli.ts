@@ -69,6 +69,8 @@ const chosen = values.subjects?.split(',');
 const source = values.source || !sockeyeBuilt();
 const machine = await describeMachine();
 const started = new Date();
+/** The start as the results' headings give it: `2026-11-27 12:22`. */
+const startedUtc = started.toISOString().slice(0, 16).replace('T', ' ');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 log(
@@ -93,7 +95,7 @@ if (values.instructions) {
   const counts = await countHandshakeInstructions(subjects, { source, warmup: 3000, measured: 2000, log });
   const table = instructionsTable(counts);
   const markdown = [
-    `# sockeye handshake instructions (${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+    `# sockeye handshake instructions (${startedUtc} UTC)`,
     '',
     `Machine: ${machineLine(machine)}. @sockeye/* from ${source ? 'src/' : 'dist/'}. Each server subject ran under \`valgrind --tool=callgrind\` against the usual load generator (50 handshakes at a time); the count is every thread of the subject's process in user space over 2000 handshakes, after 3000 of warm-up.`,
     '',
@@ -161,7 +163,7 @@ const micro =
 
 const stamp = started.toISOString().replace(/[:.]/g, '-');
 const markdown = [
-  `# sockeye benchmark results (${mode.name} mode, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+  `# sockeye benchmark results (${mode.name} mode, ${startedUtc} UTC)`,
   '',
   `Machine: ${machineLine(machine)}${machineIsBusy(machine) ? ' (⚠ other work was running: numbers are noisy)' : ''}. ${mode.repetitions} alternating runs per subject (${mode.warmupMs} ms warm-up${longerWarmups(mode.warmupMs)}, ${mode.measureMs} ms measured); medians with min–max. @sockeye/* from ${source ? 'src/' : 'dist/'}.${mode.targetSubjectsOnly ? ' Quick mode runs sockeye, each scenario’s baseline, the subjects a target names and the raw floors.' : ''} Idle: ${mode.idleConnections} connections.`,
   '',

@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Child } from './orchestrator/child.js';
 import { SCENARIOS } from './scenarios.js';
 import type { Subject } from './subjects.js';
@@ -136,8 +137,4 @@ export function instructionsTable(counts: readonly InstructionCount[], baseline 
     '|---|---|---|---|',
     ...rows,
   ].join('\n');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

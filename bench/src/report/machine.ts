@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The machine a run happened on, as the README reports it. */
 export interface Machine {
@@ -67,7 +68,7 @@ async function sampleBusyCores(ms: number): Promise<number | null> {
   };
   const before = read();
   if (before === null) return null;
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(ms);
   const after = read();
   return after === null ? null : busyCoresBetween(before, after);
 }
